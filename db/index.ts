@@ -1,0 +1,20 @@
+/**
+ * The database toolkit shared by tests, local mode and `npm run migrate`: the executor
+ * adapters (pg, PGlite), the Supabase-like baseline and seeds, and the migration runner.
+ */
+export { pgExecutor, pgliteExecutor, type PgSession, type SqlExecutor } from './executor';
+export { applyBaseline, applyDemoSeed, BASELINE_DIR, execInTransaction, MIGRATIONS_DIR, SEED_DIR } from './baseline';
+export {
+  applyMigrationFile,
+  applyMigrations,
+  appliedVersions,
+  describePostgresError,
+  ensureHistoryTable,
+  HISTORY_TABLE_SQL,
+  MigrationError,
+  readMigrations,
+  type ApplyMigrationsOptions,
+  type MigrationFile,
+} from './migrations';
+export { splitStatements } from './split-statements';
+export * from './fixtures';
