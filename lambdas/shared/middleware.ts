@@ -1,0 +1,283 @@
+/**
+ * The HTTP edge every API handler stands on. `httpRoute` wraps a plain async function in
+ * middy with Powertools (logger context, EMF metrics, tracing) and does, once and for all
+ * routes: body size limit, JSON parsing, zod validation of body and path parameters, the
+ * authenticated user (from the authorizer's context only), the `user_id` compatibility
+ * check, the abort signal, and the mapping of every error to the JSON error body.
+ */
+import { randomUUID } from 'node:crypto';
+import middy, { type MiddlewareObj } from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { MAX_BODY_BYTES } from './api-schemas';
+import { AppError, badRequest, forbidden, payloadTooLarge, serviceUnavailable, unauthorized } from './errors';
+import { MetricName, logger, metrics, tracer } from './observability';
+
+/** What a route's function receives: validated input and the caller's identity. */
+export interface HttpRequest<B, P = Record<string, string>> {
+  readonly body: B;
+  readonly params: P;
+  /** The token's `sub`, from the authorizer. Empty only on routes with `auth: false`. */
+  readonly userId: string;
+  /** API Gateway's request id (also in every response as `x-request-id`). */
+  readonly requestId: string;
+  /** Request headers, names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Aborted shortly before the Lambda times out; pass it to every outbound call. */
+  readonly signal: AbortSignal;
+}
+
+/** What a route's function returns; `body` is serialized as JSON. */
+export interface HttpResult {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface HttpRouteOptions<BS extends z.ZodType | undefined, PS extends z.ZodType | undefined> {
+  /** Route name for logs (e.g. `chat`). */
+  readonly name: string;
+  /** Schema of the JSON body. Without one the body is ignored. A missing body validates as `{}`. */
+  readonly body?: BS;
+  /** Schema of the path parameters. */
+  readonly params?: PS;
+  /** Whether the authorizer's user is required (default true). */
+  readonly auth?: boolean;
+  /**
+   * How long before the Lambda's timeout the abort signal fires and the request is
+   * answered 503 (default 1000 ms): time to release claims, flush logs and metrics.
+   */
+  readonly timeoutEarlyInMillis?: number;
+}
+
+export type BodyOf<BS> = BS extends z.ZodType ? z.output<BS> : undefined;
+export type ParamsOf<PS> = PS extends z.ZodType ? z.output<PS> : Record<string, string>;
+
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const DEFAULT_TIMEOUT_EARLY_MS = 1_000;
+
+const BASE_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' } as const;
+
+/**
+ * A JSON API Gateway proxy response. For handlers that do not use `httpRoute`; inside
+ * `httpRoute` return `{ statusCode, body }` and let the route serialize it.
+ */
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...BASE_HEADERS, ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** API Gateway's request id, else Lambda's, else a fresh one (never empty). */
+export function requestIdOf(
+  event: Partial<APIGatewayProxyEvent> | undefined,
+  context: Partial<Context> | undefined,
+): string {
+  return event?.requestContext?.requestId || context?.awsRequestId || randomUUID();
+}
+
+function lowerCaseHeaders(
+  headers: APIGatewayProxyEvent['headers'] | null | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string') out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+/** The user id the authorizer put in its context. Nothing else (headers, body) is trusted. */
+function authorizedUserId(event: APIGatewayProxyEvent): string | undefined {
+  const value: unknown = event.requestContext?.authorizer?.userId;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function rawBody(event: APIGatewayProxyEvent): string {
+  if (event.body === null || event.body === undefined) return '';
+  const buffer = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (buffer.byteLength > MAX_BODY_BYTES) throw payloadTooLarge();
+  return buffer.toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw badRequest('invalid_json', 'The request body is not valid JSON.', { cause: error });
+  }
+}
+
+/** One zod issue, as sent to the client. */
+export interface ValidationIssue {
+  readonly location: 'body' | 'params';
+  readonly path: string;
+  readonly message: string;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => {
+    if (typeof key === 'number') return `${acc}[${key}]`;
+    return acc ? `${acc}.${String(key)}` : String(key);
+  }, '');
+}
+
+function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  location: ValidationIssue['location'],
+): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
+    location,
+    path: formatPath(issue.path),
+    message: issue.message,
+  }));
+  const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw badRequest('validation_failed', message || 'The request is not valid.', {
+    cause: result.error,
+    details: { issues },
+  });
+}
+
+/** The body's legacy `user_id`, if it sent one, must be the token's user (UUIDs compare case-insensitively). */
+function assertSameUser(parsed: unknown, userId: string): void {
+  if (typeof parsed !== 'object' || parsed === null || !('user_id' in parsed)) return;
+  const claimed = (parsed as { user_id?: unknown }).user_id;
+  if (typeof claimed !== 'string' || claimed === '') return;
+  if (claimed.toLowerCase() !== userId.toLowerCase()) {
+    throw forbidden('user_mismatch', 'user_id does not match the signed-in user.');
+  }
+}
+
+function withRequestId(result: HttpResult, requestId: string): APIGatewayProxyResult {
+  return json(result.statusCode, result.body, { ...result.headers, 'x-request-id': requestId });
+}
+
+/** The JSON error response for any thrown value. 5xx bodies never carry internals. */
+export function errorResponse(error: unknown, requestId: string): APIGatewayProxyResult {
+  const appError =
+    error instanceof AppError
+      ? error
+      : new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.', {
+          cause: error,
+        });
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (appError.retryAfterSeconds !== undefined) {
+    headers['Retry-After'] = String(Math.max(0, Math.ceil(appError.retryAfterSeconds)));
+  }
+  const body = {
+    ...(appError.expose || appError.status === 503 || appError.status === 429 ? appError.details : undefined),
+    error: appError.message,
+    code: appError.code,
+    request_id: requestId,
+  };
+  return json(appError.status, body, headers);
+}
+
+/** Logs the request's ids on every line of the invocation (keys reset by `injectLambdaContext`). */
+function requestLogKeys(route: string): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before(request) {
+      logger.appendKeys({ route, request_id: requestIdOf(request.event, request.context) });
+    },
+  };
+}
+
+/** Registered last so its `onError` runs first: turns any error into the response, lets the others still run. */
+function errorMapper(route: string): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    onError(request) {
+      if (request.response !== undefined && request.response !== null) return;
+      const error = request.error;
+      const requestId = requestIdOf(request.event, request.context);
+      const response = errorResponse(error, requestId);
+      if (response.statusCode >= 500) {
+        metrics.addMetric(MetricName.ServerErrors, MetricUnit.Count, 1);
+        logger.error('request failed', { route, status: response.statusCode, error });
+      } else {
+        const code = error instanceof AppError ? error.code : undefined;
+        logger.info('request refused', { route, status: response.statusCode, code });
+      }
+      request.response = response;
+    },
+  };
+}
+
+/** The abort signal fired and the function did not finish in time: a 503 the client may retry. */
+function timeoutEarlyResponse(): never {
+  throw serviceUnavailable('request_timeout', 'The request took too long. Please try again.', {
+    retryAfterSeconds: 2,
+  });
+}
+
+/**
+ * A Lambda handler for one API Gateway REST proxy route.
+ *
+ * Order of checks: authorizer user (401), body size (413), JSON (400 `invalid_json`),
+ * body and path schemas (400 `validation_failed`), `user_id` in the body (403
+ * `user_mismatch`). Every response is JSON with `content-type` and `x-request-id`.
+ */
+export function httpRoute<
+  BS extends z.ZodType | undefined = undefined,
+  PS extends z.ZodType | undefined = undefined,
+>(
+  options: HttpRouteOptions<BS, PS>,
+  fn: (req: HttpRequest<BodyOf<BS>, ParamsOf<PS>>) => Promise<HttpResult>,
+): ProxyHandler {
+  const requireAuth = options.auth ?? true;
+
+  const route = async (
+    event: APIGatewayProxyEvent,
+    context: Context,
+    { signal }: { signal: AbortSignal },
+  ): Promise<APIGatewayProxyResult> => {
+    const requestId = requestIdOf(event, context);
+    const userId = authorizedUserId(event);
+    if (requireAuth && userId === undefined) throw unauthorized();
+
+    const text = rawBody(event);
+    let body: unknown = undefined;
+    if (options.body) {
+      const parsed = parseJson(text);
+      body = validate(options.body, parsed, 'body');
+      if (userId !== undefined) assertSameUser(parsed, userId);
+    }
+    const rawParams: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.pathParameters ?? {}))
+      if (typeof v === 'string') rawParams[k] = v;
+    const params: unknown = options.params ? validate(options.params, rawParams, 'params') : rawParams;
+
+    const result = await fn({
+      body: body as BodyOf<BS>,
+      params: params as ParamsOf<PS>,
+      userId: userId ?? '',
+      requestId,
+      headers: lowerCaseHeaders(event.headers),
+      signal,
+    });
+    return withRequestId(result, requestId);
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(route, {
+    timeoutEarlyInMillis: options.timeoutEarlyInMillis ?? DEFAULT_TIMEOUT_EARLY_MS,
+    timeoutEarlyResponse,
+  })
+    .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(requestLogKeys(options.name))
+    .use(errorMapper(options.name));
+}
