@@ -1,0 +1,157 @@
+/**
+ * One step of the long-run poller (the Step Functions task): look at the background
+ * response once and either record the answer, record the failure, or say how long to wait.
+ * Every path is safe to repeat: a step retried by Step Functions, or a second execution for
+ * the same run, finds the run no longer `pending` and does nothing (the store's functions
+ * lock the run row and write the AI row at most once).
+ */
+import { simulatedAnswer, openaiAnswer, type ChatObserver } from '../chat/service';
+import type { ChatStore, CoachModel, FailRunInput, PendingRunDetails } from '../shared/ports';
+
+export interface PollTaskInput {
+  readonly run_id: string;
+  readonly response_id: string;
+  readonly attempt?: number;
+  readonly started_at?: string;
+  /** `timeout`: the poll budget is spent; `fail`: the poll step itself kept failing. */
+  readonly action?: 'poll' | 'timeout' | 'fail';
+}
+
+export interface PollTaskOutput {
+  readonly run_id: string;
+  readonly response_id: string;
+  readonly attempt: number;
+  readonly started_at: string;
+  readonly state: 'pending' | 'done';
+  readonly wait_seconds: number;
+  readonly elapsed_seconds: number;
+  /** What happened, for the execution history (no user data). */
+  readonly outcome: 'waiting' | 'completed' | 'failed' | 'timed_out' | 'already_done' | 'unknown_run';
+}
+
+export interface PollerDeps {
+  readonly store: ChatStore;
+  readonly model: CoachModel;
+  readonly fallbackEnabled: boolean;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  readonly observer?: PollObserver;
+}
+
+export interface PollObserver extends ChatObserver {
+  longRunFinished?(outcome: 'completed' | 'failed' | 'timed_out'): void;
+}
+
+/** Backed-off polling: 2 s, growing ×1.5 per attempt, capped at 20 s, with jitter. */
+export const POLL_BASE_SECONDS = 2;
+export const POLL_MAX_SECONDS = 20;
+
+export function nextWaitSeconds(attempt: number, random: () => number = Math.random): number {
+  const cap = Math.min(POLL_MAX_SECONDS, POLL_BASE_SECONDS * 1.5 ** attempt);
+  // "Equal jitter": at least half the capped delay, so polls never bunch up at zero.
+  return Math.max(1, Math.round(cap / 2 + random() * (cap / 2)));
+}
+
+export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<PollTaskOutput> {
+  const now = deps.now ?? Date.now;
+  const startedAt = input.started_at ?? new Date(now()).toISOString();
+  const attempt = input.attempt ?? 0;
+  const elapsedSeconds = Math.max(0, Math.floor((now() - Date.parse(startedAt)) / 1000));
+  const out = (state: PollTaskOutput['state'], outcome: PollTaskOutput['outcome'], waitSeconds = 0): PollTaskOutput => ({
+    run_id: input.run_id,
+    response_id: input.response_id,
+    attempt: attempt + 1,
+    started_at: startedAt,
+    state,
+    wait_seconds: waitSeconds,
+    elapsed_seconds: elapsedSeconds,
+    outcome,
+  });
+
+  const run = await deps.store.getPendingRun({ run_id: input.run_id });
+  if (!run) return out('done', 'unknown_run');
+  if (run.status !== 'pending') return out('done', 'already_done');
+
+  const fallbackEnabled = run.settings.fallback_enabled ?? deps.fallbackEnabled;
+  const fail = async (status: FailRunInput['status'], code: string) => {
+    await deps.store.failRun({
+      run_id: run.run_id,
+      status,
+      failure_code: code,
+      fallback: fallbackEnabled ? fallbackFor(run, now()) : null,
+    });
+  };
+
+  if (input.action === 'timeout') {
+    await deps.model.cancel(input.response_id).catch(() => undefined);
+    await fail('timed_out', 'timed_out');
+    deps.observer?.longRunFinished?.('timed_out');
+    return out('done', 'timed_out');
+  }
+  if (input.action === 'fail') {
+    await deps.model.cancel(input.response_id).catch(() => undefined);
+    await fail('failed', 'poller_error');
+    deps.observer?.longRunFinished?.('failed');
+    return out('done', 'failed');
+  }
+
+  let poll;
+  try {
+    poll = await deps.model.retrieve(input.response_id);
+  } catch (error) {
+    const kind = (error as { kind?: string }).kind;
+    if (kind === 'auth' || kind === 'bad_request') {
+      await fail('failed', kind);
+      deps.observer?.longRunFinished?.('failed');
+      return out('done', 'failed');
+    }
+    // Transient (rate limit, 5xx, connection): try again on the next poll.
+    return out('pending', 'waiting', nextWaitSeconds(attempt, deps.random));
+  }
+
+  if (poll.status === 'completed') {
+    const answer = openaiAnswer(poll, now() - Date.parse(run.created_at));
+    await deps.store.recordExchange({ ...identityOf(run), answer });
+    deps.observer?.answered?.({
+      variant: answer.variant,
+      fallback: false,
+      latencyMs: answer.response_time_ms,
+      usage: answer.usage,
+      costUsd: answer.cost_estimate,
+    });
+    deps.observer?.longRunFinished?.('completed');
+    return out('done', 'completed');
+  }
+  if (poll.status === 'queued' || poll.status === 'in_progress') {
+    return out('pending', 'waiting', nextWaitSeconds(attempt, deps.random));
+  }
+  await fail(poll.status, 'code' in poll ? poll.code : poll.status);
+  deps.observer?.longRunFinished?.('failed');
+  return out('done', 'failed');
+}
+
+function identityOf(run: PendingRunDetails) {
+  return {
+    run_id: run.run_id,
+    user_id: run.user_id,
+    assistant_type: run.assistant_type,
+    profile_ref: run.profile_ref,
+    thread_id: run.thread_id,
+    chat_type: run.chat_type,
+    goal_id: run.goal_id,
+    journal_entry_id: run.journal_entry_id,
+    client_message_id: run.client_message_id,
+    message: run.message,
+  };
+}
+
+function fallbackFor(run: PendingRunDetails, nowMs: number) {
+  return simulatedAnswer({
+    message: run.message,
+    chatType: run.chat_type,
+    context: run.context,
+    seed: run.client_message_id,
+    fallback: true,
+    elapsedMs: nowMs - Date.parse(run.created_at),
+  });
+}

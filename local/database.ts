@@ -1,0 +1,65 @@
+/**
+ * The database of the local API. By default an embedded PGlite (in memory, or in a folder
+ * with LOCAL_PGLITE_DIR) with the Supabase-like baseline, our migrations and the demo user
+ * applied at boot. With DATABASE_URL: that PostgreSQL, with pending migrations and the
+ * (idempotent) demo user applied; it must already have the Supabase baseline (a Supabase
+ * project or `supabase start` has it).
+ */
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import {
+  applyBaseline,
+  applyDemoSeed,
+  applyMigrations,
+  DEMO_USER_ID,
+  MIGRATIONS_DIR,
+  pgExecutor,
+  pgliteExecutor,
+  type SqlExecutor,
+} from '../db/index';
+import type { ChatStore } from '../lambdas/shared/ports';
+import { FunctionChatStore, pgliteTransport, pgTransport } from '../lambdas/shared/store';
+
+export interface LocalDatabase {
+  readonly kind: 'pglite' | 'postgres';
+  readonly store: ChatStore;
+  readonly demoUserId: string;
+  /** For inspection (tests, the ready line): one statement, rows back. */
+  query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export async function openLocalDatabase(options: { readonly databaseUrl?: string | undefined; readonly pgliteDir?: string | undefined }): Promise<LocalDatabase> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
+    const client = await pool.connect();
+    try {
+      const executor = pgExecutor(client);
+      await applyMigrations(executor, MIGRATIONS_DIR);
+      await applyDemoSeed(executor);
+    } finally {
+      client.release();
+    }
+    return {
+      kind: 'postgres',
+      store: new FunctionChatStore(pgTransport(pool)),
+      demoUserId: DEMO_USER_ID,
+      query: async (sql, params) => (await pool.query(sql, params ? [...params] : [])).rows,
+      close: () => pool.end(),
+    };
+  }
+
+  const db = await PGlite.create(options.pgliteDir ? { dataDir: options.pgliteDir } : {});
+  const executor: SqlExecutor = pgliteExecutor(db);
+  const fresh = (await executor.query(`select to_regclass('public.journal_ai_chats') is null as fresh`))[0]?.fresh;
+  if (fresh) await applyBaseline(executor, { existingRows: false });
+  await applyMigrations(executor, MIGRATIONS_DIR);
+  await applyDemoSeed(executor);
+  return {
+    kind: 'pglite',
+    store: new FunctionChatStore(pgliteTransport(db)),
+    demoUserId: DEMO_USER_ID,
+    query: (sql, params) => executor.query(sql, params),
+    close: () => db.close(),
+  };
+}
