@@ -10,7 +10,9 @@ import { applyMigrations, MigrationError, MIGRATIONS_DIR, pgExecutor } from '../
 async function main(): Promise<number> {
   const url = process.env.DATABASE_URL;
   if (!url) {
-    console.error('migrate: DATABASE_URL is not set (e.g. postgresql://postgres:…@db.<project>.supabase.co:5432/postgres)');
+    console.error(
+      'migrate: DATABASE_URL is not set (e.g. postgresql://postgres:…@db.<project>.supabase.co:5432/postgres)',
+    );
     return 2;
   }
   const client = new pg.Client({ connectionString: url, application_name: 'mivia-migrate' });
@@ -24,7 +26,8 @@ async function main(): Promise<number> {
   } catch (error) {
     if (error instanceof MigrationError) {
       console.error(`migrate: ${error.file} failed and was rolled back; nothing of it was applied.`);
-      if (error.statementIndex !== null) console.error(`statement ${error.statementIndex + 1}:\n${error.statement ?? ''}`);
+      if (error.statementIndex !== null)
+        console.error(`statement ${error.statementIndex + 1}:\n${error.statement ?? ''}`);
       console.error(`postgres: ${error.postgresMessage}`);
     } else {
       console.error(`migrate: ${error instanceof Error ? error.message : String(error)}`);

@@ -8,14 +8,14 @@ insert into auth.users (id, aud, role, email, email_confirmed_at, raw_user_meta_
   ('b0b00000-0000-4000-8000-000000000002', 'authenticated', 'authenticated', 'bob@example.com', '2026-09-03 18:20:00+00', '{"display_name": "Bob"}', '2026-09-03 18:20:00+00', '2026-09-03 18:20:00+00'),
   ('ca201000-0000-4000-8000-000000000003', 'authenticated', 'authenticated', 'carol@example.com', '2026-09-10 07:45:00+00', '{"display_name": "Carol"}', '2026-09-10 07:45:00+00', '2026-09-10 07:45:00+00'),
   ('da7e0000-0000-4000-8000-000000000004', 'authenticated', 'authenticated', 'dave@example.com', '2026-11-22 12:00:00+00', '{"display_name": "Dave"}', '2026-11-22 12:00:00+00', '2026-11-22 12:00:00+00')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.profiles (id, display_name, timezone, created_at, updated_at) values
   ('a11ce000-0000-4000-8000-000000000001', 'Alice', 'Europe/Madrid', '2026-09-01 10:00:00+00', '2026-10-02 08:00:00+00'),
   ('b0b00000-0000-4000-8000-000000000002', 'Bob', 'America/New_York', '2026-09-03 18:20:00+00', '2026-09-03 18:20:00+00'),
   ('ca201000-0000-4000-8000-000000000003', 'Carol', 'Europe/London', '2026-09-10 07:45:00+00', '2026-09-10 07:45:00+00'),
   ('da7e0000-0000-4000-8000-000000000004', 'Dave', null, '2026-11-22 12:00:00+00', '2026-11-22 12:00:00+00')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.pillar_ratings (id, user_id, pillar, rating, note, created_at) values
   -- alice: three check-ins
@@ -49,7 +49,7 @@ insert into public.pillar_ratings (id, user_id, pillar, rating, note, created_at
   ('50000000-0000-4000-8000-000000000026', 'ca201000-0000-4000-8000-000000000003', 'emotion', 52, null, '2026-11-12 07:05:00'),
   ('50000000-0000-4000-8000-000000000027', 'ca201000-0000-4000-8000-000000000003', 'purpose', 45, 'Started volunteering', '2026-11-12 07:05:00'),
   ('50000000-0000-4000-8000-000000000028', 'ca201000-0000-4000-8000-000000000003', 'connection', 67, null, '2026-11-12 07:05:00')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.user_goals (id, user_id, pillar_id, title, focus, is_active, created_at) values
   ('20000000-0000-4000-8000-000000000001', 'a11ce000-0000-4000-8000-000000000001', '10000000-0000-4000-8000-000000000001', 'Walk 30 minutes every evening', 'Evening walks after dinner', true, '2026-09-02 20:00:00'),
@@ -58,7 +58,7 @@ insert into public.user_goals (id, user_id, pillar_id, title, focus, is_active, 
   ('20000000-0000-4000-8000-000000000004', 'b0b00000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000004', 'Call my sister every Sunday', 'Weekly calls', true, '2026-09-04 19:00:00'),
   ('20000000-0000-4000-8000-000000000005', 'b0b00000-0000-4000-8000-000000000002', '10000000-0000-4000-8000-000000000001', 'Run a 10k', 'Training plan', false, '2026-09-04 19:05:00'),
   ('20000000-0000-4000-8000-000000000006', 'ca201000-0000-4000-8000-000000000003', '10000000-0000-4000-8000-000000000003', 'Volunteer twice a month', 'Local food bank', true, '2026-10-06 08:00:00')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.user_assistant_threads (id, user_id, assistant_type, thread_id, created_at, last_interaction_at) values
   ('30000000-0000-4000-8000-000000000001', 'a11ce000-0000-4000-8000-000000000001', 'general_coach', 'thread_local_5f2a9c1e6b7d4e3a', '2026-09-02 20:05:00', '2026-11-21 07:40:03'),
@@ -67,7 +67,7 @@ insert into public.user_assistant_threads (id, user_id, assistant_type, thread_i
   ('30000000-0000-4000-8000-000000000004', 'ca201000-0000-4000-8000-000000000003', 'general_coach', 'thread_local_c0a1b2c3d4e5f607', '2026-09-10 08:00:00', '2026-10-05 07:20:03'),
   ('30000000-0000-4000-8000-000000000005', 'ca201000-0000-4000-8000-000000000003', 'general_coach', '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', '2026-10-06 08:10:00', '2026-11-18 18:00:02'),
   ('30000000-0000-4000-8000-000000000006', 'ca201000-0000-4000-8000-000000000003', 'pillar_coach', 'thread_local_f1e2d3c4b5a69788', '2026-11-12 07:20:00', '2026-11-12 07:20:04')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.journal_ai_chats (id, user_id, journal_entry_id, message, response, message_type, chat_type, goal_id, created_at) values
   ('40000000-0000-4000-8000-000000000001', 'a11ce000-0000-4000-8000-000000000001', null, 'I have been sleeping badly this week.', null, 'user', 'general', null, '2026-11-01 08:00:00'),
@@ -86,4 +86,4 @@ insert into public.journal_ai_chats (id, user_id, journal_entry_id, message, res
   ('40000000-0000-4000-8000-000000000014', 'ca201000-0000-4000-8000-000000000003', null, 'That is wonderful to hear! Celebrating progress helps it stick. What made today feel different?', 'That is wonderful to hear! Celebrating progress helps it stick. What made today feel different?', 'ai', 'general', null, '2026-11-18 18:00:02'),
   ('40000000-0000-4000-8000-000000000015', 'ca201000-0000-4000-8000-000000000003', null, 'How do I find time to volunteer with a full-time job?', null, 'user', 'pillar_purpose', '20000000-0000-4000-8000-000000000006', '2026-11-12 07:20:00'),
   ('40000000-0000-4000-8000-000000000016', 'ca201000-0000-4000-8000-000000000003', null, 'Purpose grows from small commitments. Which two dates this month could you protect for it?', 'Purpose grows from small commitments. Which two dates this month could you protect for it?', 'ai', 'pillar_purpose', '20000000-0000-4000-8000-000000000006', '2026-11-12 07:20:04')
-on conflict (id) do nothing;
+on conflict do nothing;

@@ -3,11 +3,11 @@
 -- first chat creates one. Idempotent: applying it twice adds nothing.
 insert into auth.users (id, aud, role, email, email_confirmed_at, raw_user_meta_data, created_at, updated_at) values
   ('dec0de00-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'demo@mivia.local', now(), '{"display_name": "Sam"}', now(), now())
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.profiles (id, display_name, timezone) values
   ('dec0de00-0000-4000-8000-000000000001', 'Sam', 'UTC')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.pillar_ratings (id, user_id, pillar, rating, note, created_at) values
   ('dec0de01-0000-4000-8000-000000000001', 'dec0de00-0000-4000-8000-000000000001', 'health', 58, 'Low energy in the afternoons', now() - interval '14 days'),
@@ -18,7 +18,7 @@ insert into public.pillar_ratings (id, user_id, pillar, rating, note, created_at
   ('dec0de01-0000-4000-8000-000000000006', 'dec0de00-0000-4000-8000-000000000001', 'emotion', 68, null, now() - interval '2 days'),
   ('dec0de01-0000-4000-8000-000000000007', 'dec0de00-0000-4000-8000-000000000001', 'purpose', 72, null, now() - interval '2 days'),
   ('dec0de01-0000-4000-8000-000000000008', 'dec0de00-0000-4000-8000-000000000001', 'connection', 55, 'Dinner with friends', now() - interval '2 days')
-on conflict (id) do nothing;
+on conflict do nothing;
 
 insert into public.user_goals (id, user_id, pillar_id, title, focus, is_active, created_at)
 select g.id, 'dec0de00-0000-4000-8000-000000000001', p.id, g.title, g.focus, true, now() - interval '20 days'
@@ -27,4 +27,4 @@ from (values
   ('dec0de02-0000-4000-8000-000000000002'::uuid, 'connection', 'Screen-free dinners with family', 'Phones away at the table')
 ) as g (id, pillar, title, focus)
 join public.pillars p on p.name = g.pillar
-on conflict (id) do nothing;
+on conflict do nothing;

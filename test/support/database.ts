@@ -22,7 +22,9 @@ export function adminUrl(): string {
   return url;
 }
 
-export async function createTestDatabase(options: { template?: 'migrated' | 'baseline' } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { template?: 'migrated' | 'baseline' } = {},
+): Promise<TestDatabase> {
   const base = adminUrl();
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const template = options.template === 'baseline' ? BASELINE_TEMPLATE : MIGRATED_TEMPLATE;

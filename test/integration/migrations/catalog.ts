@@ -20,7 +20,9 @@ export async function schemaLines(db: SqlExecutor): Promise<string[]> {
                    coalesce(udt_name, data_type), is_nullable, coalesce(column_default, '-')) as line
        from information_schema.columns where table_schema in ${SCHEMAS}`,
     `select format('constraint %s %s %s', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) as line
-       from pg_constraint c join pg_namespace n on n.oid = c.connamespace where n.nspname in ${SCHEMAS}`,
+       from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+      -- PostgreSQL 18 (PGlite) also lists NOT NULL as constraints; the columns carry it already.
+      where n.nspname in ${SCHEMAS} and c.contype <> 'n'`,
     `select format('index %s', indexdef) as line from pg_indexes where schemaname in ${SCHEMAS}`,
     `select format('table %s rls=%s force=%s acl=%s', c.oid::regclass, c.relrowsecurity, c.relforcerowsecurity,
                    coalesce((select string_agg(a::text, ',' order by a::text) from unnest(c.relacl) a), '-')) as line

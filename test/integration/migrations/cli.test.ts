@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MIGRATIONS_DIR, readMigrations } from '../../../db/index';
+import { createTestDatabase, type TestDatabase } from '../../support/database';
+
+const run = promisify(execFile);
+const ROOT = path.dirname(MIGRATIONS_DIR);
+
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `npm run migrate` the way npm does (tsx), with exactly the given DATABASE_URL. */
+async function migrateCli(databaseUrl: string | undefined): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.NODE_OPTIONS;
+  if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: ROOT, env });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('npm run migrate', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ template: 'baseline' });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  test('refuses to run without DATABASE_URL and says so', async () => {
+    const result = await migrateCli(undefined);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('DATABASE_URL is not set');
+  });
+
+  test('applies every pending file and names each one', async () => {
+    const result = await migrateCli(db.url);
+
+    expect(result).toMatchObject({ code: 0 });
+    const files = await readMigrations(MIGRATIONS_DIR);
+    expect(result.stdout.split('\n').filter((l) => l.startsWith('applied '))).toEqual(files.map((f) => `applied ${f.fileName}`));
+  });
+
+  test('says "up to date" when nothing is pending', async () => {
+    const result = await migrateCli(db.url);
+
+    expect(result).toMatchObject({ code: 0, stdout: 'up to date\n' });
+  });
+
+  test('exits 1 with the error when the database cannot be reached', async () => {
+    const result = await migrateCli('postgres://nobody:nothing@127.0.0.1:1/none');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ECONNREFUSED');
+  });
+});
