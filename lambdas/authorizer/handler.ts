@@ -1,4 +1,87 @@
-// Placeholder entry point so the stack can be synthesized while the handler is written.
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
-};
+/**
+ * The API's Lambda authorizer: verifies the Supabase access token and tells API Gateway
+ * who the caller is.
+ *
+ * Wiring (CDK, `lib/`): a **TOKEN** authorizer (`apigateway.TokenAuthorizer`) with identity
+ * source `method.request.header.Authorization`, optionally `validationRegex`
+ * `^Bearer [-0-9A-Za-z_.]+$`. Results may be cached (`resultsCacheTtl`): the policy allows
+ * every method and resource of the stage (see `stageWildcardArn`), so one cached answer
+ * serves all routes; keep the TTL short (≤ 5 min) since a cached Allow outlives the token's
+ * `exp` by up to that long. Handlers read the user from `requestContext.authorizer.userId`.
+ *
+ * Contract with API Gateway: a refused token throws exactly `new Error('Unauthorized')`,
+ * which API Gateway answers as 401. Nothing of the token is logged.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import { config } from '../shared/config';
+import { logger } from '../shared/observability';
+import {
+  TokenRejectedError,
+  bearerToken,
+  verifierConfigFrom,
+  verifySupabaseToken,
+  type VerifierConfig,
+} from './verifier';
+
+/**
+ * The ARN that covers every method and path of the API stage the request came in on: from
+ * `arn:aws:execute-api:region:account:apiId/stage/GET/a/b`, the same ARN with `GET/a/b`
+ * replaced by two wildcards (any method, any path).
+ */
+export function stageWildcardArn(methodArn: string): string {
+  const parts = methodArn.split(':');
+  const [apiId, stage] = (parts[5] ?? '').split('/');
+  if (parts.length !== 6 || parts[0] !== 'arn' || parts[2] !== 'execute-api' || !apiId || !stage) {
+    throw new Error('Unexpected methodArn');
+  }
+  return `${parts.slice(0, 5).join(':')}:${apiId}/${stage}/*/*`;
+}
+
+/** The Allow policy for `userId`, with the user in the context the handlers read. */
+export function allowPolicy(methodArn: string, user: { readonly userId: string; readonly role: string }) {
+  return {
+    principalId: user.userId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcardArn(methodArn) }],
+    },
+    context: { userId: user.userId, role: user.role },
+  } satisfies APIGatewayAuthorizerResult;
+}
+
+/** The authorizer function; `getVerifierConfig` is injectable for tests. */
+export function createAuthorizer(getVerifierConfig: () => VerifierConfig | Promise<VerifierConfig>) {
+  return async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+    try {
+      const user = await verifySupabaseToken(
+        bearerToken(event.authorizationToken),
+        await getVerifierConfig(),
+      );
+      return allowPolicy(event.methodArn, user);
+    } catch (error) {
+      if (error instanceof TokenRejectedError && error.reason !== 'verifier_unavailable') {
+        logger.info('token refused', { reason: error.reason, detail: error.message });
+      } else {
+        // Not the caller's fault (JWKS or Secrets Manager down, bad configuration).
+        logger.error('token could not be verified', { error });
+      }
+      throw new Error('Unauthorized');
+    }
+  };
+}
+
+let verifierConfig: VerifierConfig | undefined;
+
+/** Built at first use from the environment; the remote JWKS inside keeps its cache. */
+function defaultVerifierConfig(): VerifierConfig {
+  verifierConfig ??= verifierConfigFrom(config());
+  return verifierConfig;
+}
+
+// No early-timeout response: anything but 'Unauthorized' would be a 500 at the gateway.
+export const handler = middy<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(
+  createAuthorizer(defaultVerifierConfig),
+  { timeoutEarlyInMillis: 0 },
+).use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }));
