@@ -117,16 +117,23 @@ const ChatHeaders = z.object({
   }),
 });
 
-/** The codes every authenticated route can answer with, besides its own. */
+/**
+ * The codes every authenticated route can answer with, besides its own. Some come from API
+ * Gateway itself (its gateway responses use the same body: `lib/api.ts`): `rate_limited`
+ * (stage throttling), `auth_unavailable` (authorizer failure), `timeout` (29 s limit).
+ */
 const COMMON_AUTH_ERRORS = [
   'unauthorized',
   'rate_limited',
   'internal_error',
+  'auth_unavailable',
+  'timeout',
 ] as const satisfies readonly ErrorCode[];
-/** And every route with a JSON body. */
+/** And every route with a JSON body (`invalid_request`: API Gateway's request model). */
 const BODY_ERRORS = [
   'validation_failed',
   'invalid_json',
+  'invalid_request',
   'payload_too_large',
 ] as const satisfies readonly ErrorCode[];
 
@@ -195,6 +202,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     },
     errors: [
       'validation_failed',
+      'invalid_request',
       ...COMMON_AUTH_ERRORS,
       'run_not_found',
       'database_unavailable',
@@ -305,7 +313,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
         },
       },
     },
-    errors: ['internal_error'],
+    errors: ['rate_limited', 'internal_error', 'timeout'],
   },
 ];
 
@@ -319,6 +327,7 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
   429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',
+  504: 'Gateway timeout',
 };
 
 /** Statuses whose responses carry `Retry-After` (the middleware sets it from the error). */
@@ -439,7 +448,7 @@ export function buildOpenApiDocument(options: BuildOpenApiOptions = {}): OpenApi
       description: [
         'The AI coach behind MiVia\'s chat. The paths mirror the Supabase function names the app already calls (`functions.invoke("openai-chat-completion", …)`), so pointing the app\'s functions client at `<server>/functions/v1` is enough.',
         "Every route but this document needs `Authorization: Bearer <Supabase access token>`; the user is always the token's `sub`. JSON keys are snake_case.",
-        `Errors are JSON: \`{ "error": <message for humans>, "code": <stable code>, "request_id": … }\`; switch on \`code\`. 429 and 503 (and 409) carry \`Retry-After\`. Request bodies are at most ${MAX_BODY_BYTES / 1024} KiB.`,
+        `Errors are JSON: \`{ "error": <message for humans>, "code": <stable code>, "request_id": … }\`; switch on \`code\`. 409, 429 and 503 carry \`Retry-After\`. Some errors come from API Gateway itself (\`rate_limited\`, \`invalid_request\`, \`auth_unavailable\`, \`timeout\`) in the same shape. Request bodies are at most ${MAX_BODY_BYTES / 1024} KiB.`,
       ].join('\n\n'),
     },
     servers: [

@@ -348,6 +348,11 @@ export const ERROR_CODES = {
     meaning: 'the body or a parameter does not match the schema; `issues` says where',
   },
   invalid_json: { status: 400, meaning: 'the body is not JSON' },
+  invalid_request: {
+    status: 400,
+    meaning:
+      'refused by API Gateway before the handler: the body is not a JSON object, or a parameter is missing',
+  },
   idempotency_key_mismatch: { status: 400, meaning: '`Idempotency-Key` and `client_message_id` differ' },
   unauthorized: { status: 401, meaning: 'no, expired or invalid Supabase access token' },
   user_mismatch: { status: 403, meaning: "`user_id` in the body is not the token's user" },
@@ -374,6 +379,15 @@ export const ERROR_CODES = {
   },
   database_unavailable: { status: 503, meaning: 'the database is unavailable; retry after `Retry-After`' },
   request_timeout: { status: 503, meaning: 'the request ran out of time; retry with the same key' },
+  auth_unavailable: {
+    status: 503,
+    meaning: 'API Gateway could not verify the token right now; retry after `Retry-After`',
+  },
+  timeout: {
+    status: 504,
+    meaning:
+      "API Gateway's 29 s limit passed; retry with the same `client_message_id` (the answer may be stored)",
+  },
   internal_error: { status: 500, meaning: 'a fault on our side; details are logged, never sent' },
 } as const;
 
@@ -387,6 +401,7 @@ const ERROR_EXAMPLE_BODIES: {
     issues: [{ location: 'body', path: 'message', message: 'message must not be empty' }],
   },
   invalid_json: { error: 'The request body is not valid JSON.' },
+  invalid_request: { error: 'The request body is not a valid JSON object for this route.' },
   idempotency_key_mismatch: { error: 'client_message_id and the Idempotency-Key header differ.' },
   unauthorized: { error: 'A valid Supabase access token is required.' },
   user_mismatch: { error: 'user_id does not match the signed-in user.' },
@@ -406,6 +421,8 @@ const ERROR_EXAMPLE_BODIES: {
   upstream_unavailable: { error: 'The coach could not answer right now; please try again.' },
   database_unavailable: { error: 'The service is temporarily unavailable; please try again.' },
   request_timeout: { error: 'The request took too long. Please try again.' },
+  auth_unavailable: { error: 'Sign-in verification is unavailable; try again shortly.' },
+  timeout: { error: 'The request took too long; try again.' },
   internal_error: { error: 'Something went wrong on our side. Please try again.' },
 };
 
