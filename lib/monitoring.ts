@@ -1,0 +1,405 @@
+/**
+ * `CoachMonitoring`: what on-call looks at. One dashboard (chat latency against the 5 s
+ * target, outcome rates, tokens and cost, long runs, API, functions, poller), alarms that
+ * notify an SNS topic, and saved Logs Insights queries for the usual investigations.
+ *
+ * The chat metrics are the handlers' EMF metrics: namespace `MiVia/Coach`, dimension
+ * `service` = the Powertools service name.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './functions';
+
+/** The handlers' EMF metric names (lambdas/shared/observability.ts emits exactly these). */
+export const CoachMetric = {
+  ChatRequests: 'ChatRequests',
+  ChatSuccess: 'ChatSuccess',
+  ChatFallback: 'ChatFallback',
+  ChatErrors: 'ChatErrors',
+  ChatLatencyMs: 'ChatLatencyMs',
+  TokensUsed: 'TokensUsed',
+  CostUsd: 'CostUsd',
+  LongRunStarted: 'LongRunStarted',
+  LongRunCompleted: 'LongRunCompleted',
+  LongRunFailed: 'LongRunFailed',
+  LongRunTimedOut: 'LongRunTimedOut',
+  UnknownChatType: 'UnknownChatType',
+  OpenAIRetries: 'OpenAIRetries',
+} as const;
+export type CoachMetricName = (typeof CoachMetric)[keyof typeof CoachMetric];
+
+/** The design's target: a chat reply within 5 s. */
+export const CHAT_LATENCY_TARGET_MS = 5_000;
+/** Alarm thresholds, in percent of chat requests. */
+export const ERROR_RATE_THRESHOLD_PERCENT = 5;
+export const FALLBACK_RATE_THRESHOLD_PERCENT = 20;
+/** API 5XX responses in five minutes that page. */
+export const API_5XX_THRESHOLD = 5;
+/** Rates over fewer requests than this are not judged: one error in two requests is not an outage. */
+export const MIN_REQUESTS_FOR_RATE = 5;
+
+export interface MonitoredFunction {
+  /** Shown on the dashboard. */
+  readonly label: string;
+  readonly function: lambda.IFunction;
+  readonly logGroup: logs.ILogGroup;
+}
+
+export interface CoachMonitoringProps {
+  /** The `service` dimension of the EMF metrics. */
+  readonly serviceName: string;
+  readonly api: apigw.RestApi;
+  readonly accessLogGroup: logs.ILogGroup;
+  /** The function that emits the chat metrics (its log group holds the EMF records). */
+  readonly chat: MonitoredFunction;
+  readonly functions: readonly MonitoredFunction[];
+  readonly poller: sfn.IStateMachine;
+  readonly dailyCostBudgetUsd: number;
+  /** Subscribed to the alarm topic when given (the address must confirm the subscription). */
+  readonly alarmEmail?: string;
+}
+
+export class CoachMonitoring extends Construct {
+  readonly alarmTopic: sns.Topic;
+  readonly dashboard: cw.Dashboard;
+  /** The alarms by what they watch (also the AppConfig rollback monitors). */
+  readonly alarms: {
+    readonly chatLatency: cw.Alarm;
+    readonly errorRate: cw.Alarm;
+    readonly fallbackRate: cw.Alarm;
+    readonly dailyCost: cw.Alarm;
+    readonly pollerFailed: cw.Alarm;
+    readonly pollerTimedOut: cw.Alarm;
+    readonly api5xx: cw.Alarm;
+  };
+
+  constructor(scope: Construct, id: string, props: CoachMonitoringProps) {
+    super(scope, id);
+    const fiveMinutes = Duration.minutes(5);
+    const oneDay = Duration.days(1);
+
+    // CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key (its key
+    // policy cannot name cloudwatch.amazonaws.com), so the topic gets its own key.
+    const topicKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the MiVia coach alarm topic; usable by CloudWatch alarms',
+      enableKeyRotation: true,
+    });
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'MiVia coach alarms',
+      enforceSSL: true,
+      masterKey: topicKey,
+    });
+    if (props.alarmEmail) this.alarmTopic.addSubscription(new subs.EmailSubscription(props.alarmEmail));
+
+    const metric = (name: CoachMetricName, statistic: string, period: Duration = fiveMinutes, label?: string) =>
+      new cw.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: props.serviceName },
+        statistic,
+        period,
+        label,
+      });
+    // Each numerator gets its own id so that the three rates can share one graph.
+    const rate = (numerator: CoachMetricName, label: string) => {
+      const id = numerator.charAt(0).toLowerCase() + numerator.slice(1);
+      return new cw.MathExpression({
+        expression: `IF(requests >= ${MIN_REQUESTS_FOR_RATE}, 100 * FILL(${id}, 0) / requests, 0)`,
+        usingMetrics: { [id]: metric(numerator, 'Sum'), requests: metric(CoachMetric.ChatRequests, 'Sum') },
+        period: fiveMinutes,
+        label,
+      });
+    };
+
+    const latencyAverage = metric(CoachMetric.ChatLatencyMs, 'Average', fiveMinutes, 'average');
+    const errorRate = rate(CoachMetric.ChatErrors, 'error rate %');
+    const fallbackRate = rate(CoachMetric.ChatFallback, 'fallback rate %');
+    const successRate = rate(CoachMetric.ChatSuccess, 'success rate %');
+    const costPerDay = metric(CoachMetric.CostUsd, 'Sum', oneDay, 'cost (USD)');
+
+    const alarm = (id: string, description: string, options: Omit<cw.CreateAlarmOptions, 'alarmDescription'>, m: cw.IMetric) => {
+      const a = new cw.Alarm(this, id, {
+        metric: m,
+        alarmDescription: description,
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      a.addOkAction(new cwActions.SnsAction(this.alarmTopic));
+      return a;
+    };
+    const above = cw.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const atLeast = cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+
+    this.alarms = {
+      chatLatency: alarm(
+        'ChatLatencyAlarm',
+        `Average chat response time above ${CHAT_LATENCY_TARGET_MS} ms for 15 minutes`,
+        { threshold: CHAT_LATENCY_TARGET_MS, comparisonOperator: above, evaluationPeriods: 3, datapointsToAlarm: 3 },
+        latencyAverage,
+      ),
+      errorRate: alarm(
+        'ChatErrorRateAlarm',
+        `More than ${ERROR_RATE_THRESHOLD_PERCENT}% of chat requests failed (2 of 3 five-minute periods)`,
+        { threshold: ERROR_RATE_THRESHOLD_PERCENT, comparisonOperator: above, evaluationPeriods: 3, datapointsToAlarm: 2 },
+        errorRate,
+      ),
+      fallbackRate: alarm(
+        'ChatFallbackRateAlarm',
+        `More than ${FALLBACK_RATE_THRESHOLD_PERCENT}% of chat replies came from the simulated fallback (2 of 3 five-minute periods)`,
+        { threshold: FALLBACK_RATE_THRESHOLD_PERCENT, comparisonOperator: above, evaluationPeriods: 3, datapointsToAlarm: 2 },
+        fallbackRate,
+      ),
+      dailyCost: alarm(
+        'DailyCostAlarm',
+        `OpenAI spend over the last day above the budget of ${props.dailyCostBudgetUsd} USD`,
+        { threshold: props.dailyCostBudgetUsd, comparisonOperator: above, evaluationPeriods: 1 },
+        costPerDay,
+      ),
+      pollerFailed: alarm(
+        'PollerFailedAlarm',
+        'A long-run poller execution failed (the run was marked failed)',
+        { threshold: 1, comparisonOperator: atLeast, evaluationPeriods: 1 },
+        props.poller.metricFailed({ period: fiveMinutes, statistic: 'Sum' }),
+      ),
+      pollerTimedOut: alarm(
+        'PollerTimedOutAlarm',
+        'A long-run poller execution hit the state machine timeout',
+        { threshold: 1, comparisonOperator: atLeast, evaluationPeriods: 1 },
+        props.poller.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
+      ),
+      api5xx: alarm(
+        'Api5xxAlarm',
+        `${API_5XX_THRESHOLD} or more API 5XX responses in five minutes`,
+        { threshold: API_5XX_THRESHOLD, comparisonOperator: atLeast, evaluationPeriods: 1 },
+        props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
+      ),
+    };
+
+    const perFunction = (m: (fn: lambda.IFunction) => cw.Metric) =>
+      props.functions.map((f) => m(f.function).with({ label: f.label }));
+    const width = 8;
+
+    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(24),
+      widgets: [
+        [
+          new cw.TextWidget({
+            markdown:
+              `# MiVia coach (${props.serviceName})\n` +
+              `Chat target: replies within ${CHAT_LATENCY_TARGET_MS / 1000} s. ` +
+              'API throttling shows as 429s inside the 4XX line (REST APIs publish no separate throttle metric).',
+            width: 24,
+            height: 2,
+          }),
+        ],
+        [
+          new cw.GraphWidget({
+            title: 'Chat response time (ms)',
+            width,
+            left: [
+              metric(CoachMetric.ChatLatencyMs, 'p50', fiveMinutes, 'p50'),
+              metric(CoachMetric.ChatLatencyMs, 'p90', fiveMinutes, 'p90'),
+              metric(CoachMetric.ChatLatencyMs, 'p99', fiveMinutes, 'p99'),
+              latencyAverage,
+            ],
+            leftAnnotations: [{ value: CHAT_LATENCY_TARGET_MS, label: '5 s target', color: cw.Color.RED }],
+          }),
+          new cw.GraphWidget({
+            title: 'Chat outcomes (% of requests)',
+            width,
+            left: [successRate, fallbackRate, errorRate],
+            leftYAxis: { min: 0, max: 100 },
+            leftAnnotations: [
+              { value: ERROR_RATE_THRESHOLD_PERCENT, label: 'error alarm', color: cw.Color.RED },
+              { value: FALLBACK_RATE_THRESHOLD_PERCENT, label: 'fallback alarm', color: cw.Color.ORANGE },
+            ],
+          }),
+          new cw.GraphWidget({
+            title: 'Chat requests',
+            width,
+            left: [
+              metric(CoachMetric.ChatRequests, 'Sum', fiveMinutes, 'requests'),
+              metric(CoachMetric.ChatErrors, 'Sum', fiveMinutes, 'errors'),
+              metric(CoachMetric.ChatFallback, 'Sum', fiveMinutes, 'fallbacks'),
+              metric(CoachMetric.UnknownChatType, 'Sum', fiveMinutes, 'unknown chat type'),
+              metric(CoachMetric.OpenAIRetries, 'Sum', fiveMinutes, 'OpenAI retries'),
+            ],
+          }),
+        ],
+        [
+          new cw.GraphWidget({
+            title: 'Tokens per day',
+            width,
+            period: oneDay,
+            view: cw.GraphWidgetView.BAR,
+            left: [metric(CoachMetric.TokensUsed, 'Sum', oneDay, 'tokens')],
+          }),
+          new cw.GraphWidget({
+            title: 'OpenAI cost per day (USD)',
+            width,
+            period: oneDay,
+            view: cw.GraphWidgetView.BAR,
+            left: [costPerDay],
+            leftAnnotations: [{ value: props.dailyCostBudgetUsd, label: 'daily budget', color: cw.Color.RED }],
+          }),
+          new cw.GraphWidget({
+            title: 'Long runs by outcome',
+            width,
+            stacked: true,
+            left: [
+              metric(CoachMetric.LongRunStarted, 'Sum', fiveMinutes, 'started'),
+              metric(CoachMetric.LongRunCompleted, 'Sum', fiveMinutes, 'completed'),
+              metric(CoachMetric.LongRunFailed, 'Sum', fiveMinutes, 'failed'),
+              metric(CoachMetric.LongRunTimedOut, 'Sum', fiveMinutes, 'timed out'),
+            ],
+          }),
+        ],
+        [
+          new cw.GraphWidget({
+            title: 'API requests and errors (4XX includes 429 throttles)',
+            width,
+            left: [
+              props.api.metricCount({ period: fiveMinutes, statistic: 'Sum', label: 'requests' }),
+              props.api.metricClientError({ period: fiveMinutes, statistic: 'Sum', label: '4XX' }),
+              props.api.metricServerError({ period: fiveMinutes, statistic: 'Sum', label: '5XX' }),
+            ],
+          }),
+          new cw.GraphWidget({
+            title: 'API latency (ms)',
+            width,
+            left: [
+              props.api.metricLatency({ period: fiveMinutes, statistic: 'p50', label: 'latency p50' }),
+              props.api.metricLatency({ period: fiveMinutes, statistic: 'p90', label: 'latency p90' }),
+              props.api.metricIntegrationLatency({ period: fiveMinutes, statistic: 'p90', label: 'integration p90' }),
+            ],
+            leftAnnotations: [{ value: CHAT_LATENCY_TARGET_MS, label: '5 s', color: cw.Color.RED }],
+          }),
+          new cw.GraphWidget({
+            title: 'Poller executions',
+            width,
+            left: [
+              props.poller.metricStarted({ period: fiveMinutes, statistic: 'Sum', label: 'started' }),
+              props.poller.metricSucceeded({ period: fiveMinutes, statistic: 'Sum', label: 'succeeded' }),
+              props.poller.metricFailed({ period: fiveMinutes, statistic: 'Sum', label: 'failed' }),
+              props.poller.metricTimedOut({ period: fiveMinutes, statistic: 'Sum', label: 'timed out' }),
+            ],
+          }),
+        ],
+        [
+          new cw.GraphWidget({
+            title: 'Lambda errors',
+            width,
+            left: perFunction((fn) => fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' })),
+          }),
+          new cw.GraphWidget({
+            title: 'Lambda duration p90 (ms)',
+            width,
+            left: perFunction((fn) => fn.metricDuration({ period: fiveMinutes, statistic: 'p90' })),
+          }),
+          new cw.GraphWidget({
+            title: 'Lambda throttles',
+            width,
+            left: perFunction((fn) => fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' })),
+          }),
+        ],
+        [
+          new cw.AlarmStatusWidget({
+            title: 'Alarms',
+            width: 24,
+            alarms: Object.values(this.alarms),
+          }),
+        ],
+      ],
+    });
+
+    this.addQueries(props);
+  }
+
+  /**
+   * Saved Logs Insights queries. Field names: Powertools logger fields (`level`, `message`,
+   * `service`, `function_request_id`), the handlers' `code`/`status`/`fallback_reason`/
+   * `model` keys, and EMF records (each metric is a top-level field of its log line).
+   */
+  private addQueries(props: CoachMonitoringProps): void {
+    const functionLogs = props.functions.map((f) => f.logGroup);
+    const prefix = `${props.serviceName}`;
+    const query = (id: string, name: string, logGroups: logs.ILogGroup[], queryString: logs.QueryString) =>
+      new logs.QueryDefinition(this, id, { queryDefinitionName: `${prefix}/${name}`, logGroups, queryString });
+
+    query(
+      'ErrorsByCodeQuery',
+      'errors-by-code',
+      functionLogs,
+      new logs.QueryString({
+        fields: ['@timestamp', 'service', 'code', 'status', 'message'],
+        filterStatements: ['ispresent(code)', 'level = "ERROR" or level = "WARN"'],
+        statsStatements: ['count(*) as errors by code, status, @log'],
+        sort: 'errors desc',
+      }),
+    );
+    query(
+      'SlowChatsQuery',
+      'slow-chats-over-5s',
+      [props.chat.logGroup],
+      new logs.QueryString({
+        fields: ['@timestamp', 'ChatLatencyMs', 'function_request_id', '@logStream'],
+        filterStatements: [`ChatLatencyMs > ${CHAT_LATENCY_TARGET_MS}`],
+        sort: 'ChatLatencyMs desc',
+        limit: 100,
+      }),
+    );
+    query(
+      'FallbacksByReasonQuery',
+      'fallbacks-by-reason',
+      [props.chat.logGroup, ...functionLogs.filter((g) => g !== props.chat.logGroup)],
+      new logs.QueryString({
+        fields: ['@timestamp', 'fallback_reason', 'code'],
+        filterStatements: ['ispresent(fallback_reason) or ChatFallback > 0'],
+        statsStatements: ['count(*) as fallbacks by fallback_reason, code, bin(1h)'],
+        sort: 'fallbacks desc',
+      }),
+    );
+    query(
+      'RequestByIdQuery',
+      'request-by-id',
+      [props.accessLogGroup, ...functionLogs],
+      new logs.QueryString({
+        fields: ['@timestamp', '@log', 'level', 'message', 'code', 'status'],
+        // Replace REQUEST_ID with the request_id from an error body or the access log.
+        filterStatements: ['@message like "REQUEST_ID"'],
+        sort: '@timestamp asc',
+        limit: 500,
+      }),
+    );
+    query(
+      'CostByModelQuery',
+      'cost-by-model-per-day',
+      [props.chat.logGroup, ...functionLogs.filter((g) => g !== props.chat.logGroup)],
+      new logs.QueryString({
+        fields: ['@timestamp', 'model', 'CostUsd', 'TokensUsed'],
+        filterStatements: ['ispresent(CostUsd)'],
+        statsStatements: ['sum(CostUsd) as cost_usd, sum(TokensUsed) as tokens by model, bin(1d) as day'],
+        sort: 'day desc',
+      }),
+    );
+  }
+}
