@@ -1,0 +1,126 @@
+/**
+ * Validates JSON against OpenAI's official OpenAPI description
+ * (`/work/shared/reference/openai-openapi.yaml`, or `OPENAI_OPENAPI_SPEC`), so the OpenAI
+ * fake and the requests our adapter sends cannot drift from the real API.
+ *
+ * The whole document is added to ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1)
+ * under one `$id`, so the spec's own `#/components/schemas/...` references resolve as
+ * written; a schema is validated by pointer into it.
+ *
+ * Known quirks of the description, handled here and only here:
+ * - some `oneOf` unions overlap: a rich input message (`{type: 'message', role, content: [...]}`)
+ *   matches both `EasyInputMessage` and `Item` → `InputMessage` in `InputItem`, so a valid
+ *   request fails "must match exactly one". For the unions listed in `OVERLAPPING_ONE_OF`
+ *   the validator relaxes `oneOf` to `anyOf` (at least one branch must still match);
+ *   every other `oneOf` keeps its exact-one meaning;
+ * - `discriminator` and the `x-*` extensions are OpenAPI annotations, not JSON Schema:
+ *   ignored (`strict: false`), the branches themselves still decide;
+ * - OpenAPI's non-standard formats (`unixtime`, `int64`, `double`, ...) are accepted as
+ *   annotations; the `type` next to them is still checked.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { parse } from 'yaml';
+
+const SPEC_PATH = process.env.OPENAI_OPENAPI_SPEC ?? '/work/shared/reference/openai-openapi.yaml';
+const SPEC_ID = 'https://spec.openai.local/openapi.json';
+
+/**
+ * Unions whose branches overlap (see the file comment): validated as `anyOf`. Only
+ * `InputItem` needs it (checked: a rich `message` item fails exact-one there and nowhere else).
+ */
+const OVERLAPPING_ONE_OF: readonly string[] = ['InputItem'];
+
+const ANNOTATION_FORMATS = [
+  'unixtime',
+  'int64',
+  'int32',
+  'double',
+  'float',
+  'binary',
+  'png',
+  'json',
+  'verbose_json',
+  'diarized_json',
+];
+
+export interface SpecValidation {
+  readonly valid: boolean;
+  /** Human-readable errors (empty when valid). */
+  readonly errors: string[];
+}
+
+export interface OpenAISpec {
+  /** Validate `value` against `#/components/schemas/<name>`. */
+  validate(schemaName: string, value: unknown): SpecValidation;
+  /** The schema names a `ResponseStreamEvent` of this `type` must satisfy (e.g. `ResponseCompletedEvent`). */
+  eventSchemaFor(eventType: string): string | undefined;
+  readonly schemaNames: readonly string[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+let cached: OpenAISpec | undefined;
+
+/** Loads and compiles the description once per test file (parsing 3 MB of YAML takes a moment). */
+export function loadOpenAISpec(): OpenAISpec {
+  cached ??= compile(
+    parse(readFileSync(SPEC_PATH, 'utf8')) as { components: { schemas: Record<string, Json> } },
+  );
+  return cached;
+}
+
+function compile(document: { components: { schemas: Record<string, Json> } }): OpenAISpec {
+  const schemas = document.components.schemas;
+  for (const name of OVERLAPPING_ONE_OF) {
+    const schema = schemas[name];
+    if (schema && typeof schema === 'object' && !Array.isArray(schema) && Array.isArray(schema.oneOf)) {
+      schemas[name] = { ...schema, anyOf: schema.oneOf, oneOf: undefined as never };
+      delete (schemas[name] as Record<string, Json>).oneOf;
+    }
+  }
+
+  const ajv = new Ajv2020({ strict: false, allErrors: false, validateSchema: false });
+  const addFormats =
+    (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+  for (const format of ANNOTATION_FORMATS) ajv.addFormat(format, true);
+  ajv.addSchema({ $id: SPEC_ID, components: document.components } as object);
+
+  const validators = new Map<string, ValidateFunction>();
+  const validatorFor = (name: string): ValidateFunction => {
+    let validator = validators.get(name);
+    if (!validator) {
+      if (!(name in schemas)) throw new Error(`No schema named ${name} in the OpenAI description`);
+      validator = ajv.getSchema(`${SPEC_ID}#/components/schemas/${name}`);
+      if (!validator) throw new Error(`Could not compile ${name}`);
+      validators.set(name, validator);
+    }
+    return validator;
+  };
+
+  const eventSchemas = new Map<string, string>();
+  const union = schemas.ResponseStreamEvent as { anyOf?: Array<{ $ref?: string }> };
+  for (const member of union.anyOf ?? []) {
+    const name = member.$ref?.split('/').pop();
+    const schema = name ? (schemas[name] as { properties?: { type?: { enum?: string[] } } }) : undefined;
+    for (const type of schema?.properties?.type?.enum ?? []) if (name) eventSchemas.set(type, name);
+  }
+
+  return {
+    schemaNames: Object.keys(schemas),
+    validate(schemaName, value) {
+      const validator = validatorFor(schemaName);
+      const valid = validator(value) as boolean;
+      return { valid, errors: valid ? [] : formatErrors(validator.errors) };
+    },
+    eventSchemaFor: (eventType) => eventSchemas.get(eventType),
+  };
+}
+
+function formatErrors(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map(
+    (e) => `${e.instancePath || '(root)'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+  );
+}
