@@ -42,6 +42,9 @@ export async function createTestDatabase(
     name,
     pool,
     async drop() {
+      // pool.end() resolves before its idle connections have closed; the forced drop below may
+      // terminate one of them, and a pool without an 'error' listener would rethrow that.
+      pool.on('error', () => undefined);
       await pool.end();
       const c = new pg.Client({ connectionString: `${base}/postgres` });
       await c.connect();
