@@ -5,13 +5,13 @@
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CoachStack } from '../lib/coach-stack';
-import { CONTEXT_KEYS, DeployConfigError, parseDeployConfig, type DeployConfig } from '../lib/config';
+import { DeployConfigError, deployContextOf, parseDeployConfig, type DeployConfig } from '../lib/config';
 
 const app = new App();
 
 let config: DeployConfig;
 try {
-  config = parseDeployConfig(Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])));
+  config = parseDeployConfig(deployContextOf(app));
 } catch (error) {
   if (!(error instanceof DeployConfigError)) throw error;
   console.error(error.message);

@@ -53,19 +53,91 @@ const GATEWAY_ERRORS: ReadonlyArray<{
   readonly error: string;
   readonly headers?: Readonly<Record<string, string>>;
 }> = [
-  { id: 'Unauthorized', type: apigw.ResponseType.UNAUTHORIZED, status: '401', code: 'unauthorized', error: 'Missing or invalid access token.' },
-  { id: 'AccessDenied', type: apigw.ResponseType.ACCESS_DENIED, status: '403', code: 'forbidden', error: 'Access denied.' },
+  {
+    id: 'Unauthorized',
+    type: apigw.ResponseType.UNAUTHORIZED,
+    status: '401',
+    code: 'unauthorized',
+    error: 'Missing or invalid access token.',
+  },
+  {
+    id: 'AccessDenied',
+    type: apigw.ResponseType.ACCESS_DENIED,
+    status: '403',
+    code: 'forbidden',
+    error: 'Access denied.',
+  },
   // REST APIs answer unknown paths and methods with "missing authentication token" (403).
-  { id: 'UnknownRoute', type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, status: '404', code: 'not_found', error: 'No such route.' },
-  { id: 'BadBody', type: apigw.ResponseType.BAD_REQUEST_BODY, status: '400', code: 'invalid_request', error: 'The request body is not a valid JSON object for this route.' },
-  { id: 'BadParameters', type: apigw.ResponseType.BAD_REQUEST_PARAMETERS, status: '400', code: 'invalid_request', error: 'The request parameters are not valid.' },
-  { id: 'UnsupportedMediaType', type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, status: '415', code: 'unsupported_media_type', error: 'Send JSON (Content-Type: application/json).' },
-  { id: 'TooLarge', type: apigw.ResponseType.REQUEST_TOO_LARGE, status: '413', code: 'payload_too_large', error: 'The request body is too large.' },
-  { id: 'Throttled', type: apigw.ResponseType.THROTTLED, status: '429', code: 'rate_limited', error: 'Too many requests; try again shortly.', headers: { 'Retry-After': "'1'" } },
-  { id: 'IntegrationTimeout', type: apigw.ResponseType.INTEGRATION_TIMEOUT, status: '504', code: 'timeout', error: 'The request took too long; try again.' },
-  { id: 'AuthorizerFailure', type: apigw.ResponseType.AUTHORIZER_FAILURE, status: '503', code: 'auth_unavailable', error: 'Sign-in verification is unavailable; try again shortly.', headers: { 'Retry-After': "'5'" } },
-  { id: 'Default4xx', type: apigw.ResponseType.DEFAULT_4XX, code: 'bad_request', error: 'The request was refused.' },
-  { id: 'Default5xx', type: apigw.ResponseType.DEFAULT_5XX, code: 'internal_error', error: 'Something went wrong on our side; try again.' },
+  {
+    id: 'UnknownRoute',
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: '404',
+    code: 'not_found',
+    error: 'No such route.',
+  },
+  {
+    id: 'BadBody',
+    type: apigw.ResponseType.BAD_REQUEST_BODY,
+    status: '400',
+    code: 'invalid_request',
+    error: 'The request body is not a valid JSON object for this route.',
+  },
+  {
+    id: 'BadParameters',
+    type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+    status: '400',
+    code: 'invalid_request',
+    error: 'The request parameters are not valid.',
+  },
+  {
+    id: 'UnsupportedMediaType',
+    type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
+    status: '415',
+    code: 'unsupported_media_type',
+    error: 'Send JSON (Content-Type: application/json).',
+  },
+  {
+    id: 'TooLarge',
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    status: '413',
+    code: 'payload_too_large',
+    error: 'The request body is too large.',
+  },
+  {
+    id: 'Throttled',
+    type: apigw.ResponseType.THROTTLED,
+    status: '429',
+    code: 'rate_limited',
+    error: 'Too many requests; try again shortly.',
+    headers: { 'Retry-After': "'1'" },
+  },
+  {
+    id: 'IntegrationTimeout',
+    type: apigw.ResponseType.INTEGRATION_TIMEOUT,
+    status: '504',
+    code: 'timeout',
+    error: 'The request took too long; try again.',
+  },
+  {
+    id: 'AuthorizerFailure',
+    type: apigw.ResponseType.AUTHORIZER_FAILURE,
+    status: '503',
+    code: 'auth_unavailable',
+    error: 'Sign-in verification is unavailable; try again shortly.',
+    headers: { 'Retry-After': "'5'" },
+  },
+  {
+    id: 'Default4xx',
+    type: apigw.ResponseType.DEFAULT_4XX,
+    code: 'bad_request',
+    error: 'The request was refused.',
+  },
+  {
+    id: 'Default5xx',
+    type: apigw.ResponseType.DEFAULT_5XX,
+    code: 'internal_error',
+    error: 'Something went wrong on our side; try again.',
+  },
 ];
 
 export class CoachApi extends Construct {
@@ -124,7 +196,11 @@ export class CoachApi extends Construct {
         statusCode: e.status,
         responseHeaders: { 'Content-Type': "'application/json'", ...e.headers },
         templates: {
-          'application/json': JSON.stringify({ error: e.error, code: e.code, request_id: '$context.requestId' }),
+          'application/json': JSON.stringify({
+            error: e.error,
+            code: e.code,
+            request_id: '$context.requestId',
+          }),
         },
       });
     }
@@ -175,7 +251,8 @@ export class CoachApi extends Construct {
       feedback: objectModel('FeedbackRequest'),
     };
 
-    const integration = (fn: lambda.IFunction) => new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
+    const integration = (fn: lambda.IFunction) =>
+      new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
     const authorized = {
       authorizer: this.authorizer,
       authorizationType: apigw.AuthorizationType.CUSTOM,
@@ -191,11 +268,19 @@ export class CoachApi extends Construct {
     const run = chat.addResource('runs').addResource('{run_id}');
 
     this.methods = {
-      'POST /functions/v1/openai-chat-completion': chat.addMethod('POST', integration(handlers.chat), withBody(models.chat)),
-      'GET /functions/v1/openai-chat-completion/runs/{run_id}': run.addMethod('GET', integration(handlers.runs), {
-        ...authorized,
-        requestParameters: { 'method.request.path.run_id': true },
-      }),
+      'POST /functions/v1/openai-chat-completion': chat.addMethod(
+        'POST',
+        integration(handlers.chat),
+        withBody(models.chat),
+      ),
+      'GET /functions/v1/openai-chat-completion/runs/{run_id}': run.addMethod(
+        'GET',
+        integration(handlers.runs),
+        {
+          ...authorized,
+          requestParameters: { 'method.request.path.run_id': true },
+        },
+      ),
       'POST /functions/v1/thread-manager': functions
         .addResource('thread-manager')
         .addMethod('POST', integration(handlers.threads), withBody(models.threads)),

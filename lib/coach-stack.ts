@@ -70,7 +70,10 @@ export class CoachStack extends Stack {
       manageCloudWatchRole: config.apiGatewayCloudWatchRole,
     });
 
-    const monitored = (label: string, f: { function: CoachFunctions['chat']['function']; logGroup: logs.ILogGroup }) => ({
+    const monitored = (
+      label: string,
+      f: { function: CoachFunctions['chat']['function']; logGroup: logs.ILogGroup },
+    ) => ({
       label,
       function: f.function,
       logGroup: f.logGroup,

@@ -19,7 +19,12 @@ export const LOG_RETENTION_DAYS = [
 ] as const;
 
 /** The coach profiles whose model can be overridden (kept in step with lambdas/shared/api-schemas.ts). */
-export const COACH_PROFILE_IDS = ['general_coach', 'pillar_coach', 'journal_coach', 'onboarding_coach'] as const;
+export const COACH_PROFILE_IDS = [
+  'general_coach',
+  'pillar_coach',
+  'journal_coach',
+  'onboarding_coach',
+] as const;
 
 /** Every context key the app reads; `bin/app.ts` collects exactly these. */
 export const CONTEXT_KEYS = [
@@ -60,14 +65,18 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
 export type RawDeployContext = Partial<Record<ContextKey, unknown>>;
 
 /** A secret to import, by name or by ARN. */
-export type SecretReference = { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string };
+export type SecretReference =
+  { readonly kind: 'name'; readonly name: string } | { readonly kind: 'arn'; readonly arn: string };
 
 /** `-c` hands every value over as a string: accept `"true"`/`"false"` as well as JSON booleans. */
 const bool = (defaultValue: boolean) =>
   z
     .preprocess(
-      (v) => (typeof v === 'string' ? ({ true: true, false: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v : v),
-      z.boolean({ error: "must be true or false" }),
+      (v) =>
+        typeof v === 'string'
+          ? (({ true: true, false: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v)
+          : v,
+      z.boolean({ error: 'must be true or false' }),
     )
     .optional()
     .transform((v) => v ?? defaultValue);
@@ -89,7 +98,9 @@ const int = (defaultValue: number, min: number, max: number) =>
     .transform((v) => v ?? defaultValue);
 
 const httpsUrl = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required (an https URL)' : 'must be an https URL') })
+  .string({
+    error: (issue) => (issue.input === undefined ? 'is required (an https URL)' : 'must be an https URL'),
+  })
   .trim()
   .pipe(z.url({ protocol: /^https$/, error: 'must be an https URL' }))
   .transform((v) => v.replace(/\/+$/, ''));
@@ -103,7 +114,9 @@ const secretReference = z
   .refine((v) => SECRET_ARN.test(v) || (SECRET_NAME.test(v) && !v.startsWith('arn:')), {
     error: 'must be a Secrets Manager secret name or ARN',
   })
-  .transform((v): SecretReference => (v.startsWith('arn:') ? { kind: 'arn', arn: v } : { kind: 'name', name: v }))
+  .transform((v): SecretReference =>
+    v.startsWith('arn:') ? { kind: 'arn', arn: v } : { kind: 'name', name: v },
+  )
   .optional();
 
 const modelOverrides = z
@@ -117,7 +130,9 @@ const modelOverrides = z
       }
     },
     z.partialRecord(
-      z.enum(COACH_PROFILE_IDS, { error: `keys must be coach profile ids (${COACH_PROFILE_IDS.join(', ')})` }),
+      z.enum(COACH_PROFILE_IDS, {
+        error: `keys must be coach profile ids (${COACH_PROFILE_IDS.join(', ')})`,
+      }),
       z.string().trim().min(1, 'models must be non-empty strings'),
       { error: 'must be a JSON object of coach profile id to model' },
     ),
@@ -136,7 +151,10 @@ const DeployContextSchema = z
       .optional()
       .transform((v) => v ?? 'dev'),
     account: z
-      .preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))
+      .preprocess(
+        (v) => (typeof v === 'number' ? String(v) : v),
+        z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+      )
       .optional(),
     region: z
       .string()
@@ -236,6 +254,13 @@ export class DeployConfigError extends Error {
     );
     this.name = 'DeployConfigError';
   }
+}
+
+/** The raw deploy context of an app (or any construct): every key of `CONTEXT_KEYS`, as given. */
+export function deployContextOf(scope: {
+  readonly node: { tryGetContext(key: string): unknown };
+}): RawDeployContext {
+  return Object.fromEntries(CONTEXT_KEYS.map((key) => [key, scope.node.tryGetContext(key)]));
 }
 
 /**

@@ -6,9 +6,10 @@
  * the same flags from its environment, and a profile nobody reads would suggest a kill
  * switch that does nothing. The function gets the ids and the read permission already.
  */
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
 import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
@@ -34,11 +35,16 @@ export function featureFlagDocument(values: CoachFlagValues): Record<string, unk
     version: '1',
     flags: {
       openai_enabled: { name: 'OpenAI replies', description: 'Kill switch: off = every reply is simulated' },
-      fallback_enabled: { name: 'Simulated fallback', description: 'Answer with the simulated coach when OpenAI fails' },
+      fallback_enabled: {
+        name: 'Simulated fallback',
+        description: 'Answer with the simulated coach when OpenAI fails',
+      },
       openai_rollout: {
         name: 'OpenAI rollout',
         description: 'Share of users (stable hash of the user id) who get OpenAI replies',
-        attributes: { percent: { constraints: { type: 'number', minimum: 0, maximum: 100, required: true } } },
+        attributes: {
+          percent: { constraints: { type: 'number', minimum: 0, maximum: 100, required: true } },
+        },
       },
     },
     values: {
@@ -65,7 +71,8 @@ export class CoachFlags extends Construct {
       monitors: props.rollbackAlarms.map((alarm) => appconfig.Monitor.fromCloudWatchAlarm(alarm)),
     });
     const strategy = new appconfig.DeploymentStrategy(this, 'Gradual', {
-      description: 'Flag changes reach 20% more users every 2 minutes, then bake 10 minutes watched by the alarms',
+      description:
+        'Flag changes reach 20% more users every 2 minutes, then bake 10 minutes watched by the alarms',
       rolloutStrategy: appconfig.RolloutStrategy.linear({
         growthFactor: 20,
         deploymentDuration: Duration.minutes(10),
@@ -76,16 +83,36 @@ export class CoachFlags extends Construct {
       application: this.application,
       description: 'Chat flags: kill switch, fallback, rollout percentage',
       type: appconfig.ConfigurationType.FEATURE_FLAGS,
-      content: appconfig.ConfigurationContent.fromInlineJson(JSON.stringify(featureFlagDocument(props.flags))),
+      content: appconfig.ConfigurationContent.fromInlineJson(
+        JSON.stringify(featureFlagDocument(props.flags)),
+      ),
       deploymentStrategy: strategy,
       deployTo: [this.environment],
     });
 
+    Validations.of(this.environment).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'The role AppConfig assumes to watch the rollback alarms: cloudwatch:DescribeAlarms supports no ' +
+        'resource-level permissions.',
+    });
+
+    // Read access to this one profile in this one environment (the L2 grant covers every profile).
+    const profileArn = Stack.of(this).formatArn({
+      service: 'appconfig',
+      resource: 'application',
+      resourceName: `${this.application.applicationId}/environment/${this.environment.environmentId}/configuration/${this.profile.configurationProfileId}`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
     for (const fn of props.readers) {
       fn.addEnvironment('APPCONFIG_APPLICATION_ID', this.application.applicationId);
       fn.addEnvironment('APPCONFIG_ENVIRONMENT_ID', this.environment.environmentId);
       fn.addEnvironment('APPCONFIG_CONFIGURATION_PROFILE_ID', this.profile.configurationProfileId);
-      this.environment.grantReadConfig(fn);
+      iam.Grant.addToPrincipal({
+        grantee: fn,
+        actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+        resourceArns: [profileArn],
+      });
     }
   }
 }

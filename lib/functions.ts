@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CHAT_FUNCTION_TIMEOUT_SECONDS, type DeployConfig } from './config';
@@ -24,7 +24,8 @@ export const METRICS_NAMESPACE = 'MiVia/Coach';
  * Bundled code is ESM; some bundled dependencies are CommonJS and call `require` for Node
  * built-ins, which ESM does not define. The shim gives them one.
  */
-const ESM_REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+const ESM_REQUIRE_SHIM =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /** What every function shares: who it belongs to and how long its logs live. */
 export interface CoachFunctionDefaults {
@@ -95,6 +96,7 @@ export class CoachFunction extends Construct {
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
+        logLevel: LogLevel.WARNING,
         banner: ESM_REQUIRE_SHIM,
         // The runtime provides AWS SDK v3; everything else (openai, supabase-js, middy,
         // Powertools, zod) is bundled so the deployed code is exactly what was tested.
@@ -183,7 +185,8 @@ export class CoachFunctions extends Construct {
       // Below API Gateway's 29 s integration limit; the sync budget ends well before this.
       timeout: seconds(CHAT_FUNCTION_TIMEOUT_SECONDS),
       memorySize: 1024,
-      reservedConcurrentExecutions: config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
+      reservedConcurrentExecutions:
+        config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
       environment: { ...database, ...openai, ...policy },
     });
     this.runs = new CoachFunction(this, 'Runs', {
@@ -254,6 +257,15 @@ export class CoachFunctions extends Construct {
 
   /** Every function, for dashboards and alarms. */
   get all(): readonly CoachFunction[] {
-    return [this.chat, this.runs, this.threads, this.context, this.feedback, this.openapi, this.authorizer, this.poller];
+    return [
+      this.chat,
+      this.runs,
+      this.threads,
+      this.context,
+      this.feedback,
+      this.openapi,
+      this.authorizer,
+      this.poller,
+    ];
   }
 }

@@ -35,6 +35,7 @@ export const CoachMetric = {
   LongRunTimedOut: 'LongRunTimedOut',
   UnknownChatType: 'UnknownChatType',
   OpenAIRetries: 'OpenAIRetries',
+  ServerErrors: 'ServerErrors',
 } as const;
 export type CoachMetricName = (typeof CoachMetric)[keyof typeof CoachMetric];
 
@@ -109,7 +110,12 @@ export class CoachMonitoring extends Construct {
     });
     if (props.alarmEmail) this.alarmTopic.addSubscription(new subs.EmailSubscription(props.alarmEmail));
 
-    const metric = (name: CoachMetricName, statistic: string, period: Duration = fiveMinutes, label?: string) =>
+    const metric = (
+      name: CoachMetricName,
+      statistic: string,
+      period: Duration = fiveMinutes,
+      label?: string,
+    ) =>
       new cw.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: name,
@@ -129,13 +135,18 @@ export class CoachMonitoring extends Construct {
       });
     };
 
-    const latencyAverage = metric(CoachMetric.ChatLatencyMs, 'Average', fiveMinutes, 'average');
+    const latencyAverage = metric(CoachMetric.ChatLatencyMs, 'Average', fiveMinutes);
     const errorRate = rate(CoachMetric.ChatErrors, 'error rate %');
     const fallbackRate = rate(CoachMetric.ChatFallback, 'fallback rate %');
     const successRate = rate(CoachMetric.ChatSuccess, 'success rate %');
-    const costPerDay = metric(CoachMetric.CostUsd, 'Sum', oneDay, 'cost (USD)');
+    const costPerDay = metric(CoachMetric.CostUsd, 'Sum', oneDay);
 
-    const alarm = (id: string, description: string, options: Omit<cw.CreateAlarmOptions, 'alarmDescription'>, m: cw.IMetric) => {
+    const alarm = (
+      id: string,
+      description: string,
+      options: Omit<cw.CreateAlarmOptions, 'alarmDescription'>,
+      m: cw.IMetric,
+    ) => {
       const a = new cw.Alarm(this, id, {
         metric: m,
         alarmDescription: description,
@@ -153,19 +164,34 @@ export class CoachMonitoring extends Construct {
       chatLatency: alarm(
         'ChatLatencyAlarm',
         `Average chat response time above ${CHAT_LATENCY_TARGET_MS} ms for 15 minutes`,
-        { threshold: CHAT_LATENCY_TARGET_MS, comparisonOperator: above, evaluationPeriods: 3, datapointsToAlarm: 3 },
+        {
+          threshold: CHAT_LATENCY_TARGET_MS,
+          comparisonOperator: above,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 3,
+        },
         latencyAverage,
       ),
       errorRate: alarm(
         'ChatErrorRateAlarm',
         `More than ${ERROR_RATE_THRESHOLD_PERCENT}% of chat requests failed (2 of 3 five-minute periods)`,
-        { threshold: ERROR_RATE_THRESHOLD_PERCENT, comparisonOperator: above, evaluationPeriods: 3, datapointsToAlarm: 2 },
+        {
+          threshold: ERROR_RATE_THRESHOLD_PERCENT,
+          comparisonOperator: above,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+        },
         errorRate,
       ),
       fallbackRate: alarm(
         'ChatFallbackRateAlarm',
         `More than ${FALLBACK_RATE_THRESHOLD_PERCENT}% of chat replies came from the simulated fallback (2 of 3 five-minute periods)`,
-        { threshold: FALLBACK_RATE_THRESHOLD_PERCENT, comparisonOperator: above, evaluationPeriods: 3, datapointsToAlarm: 2 },
+        {
+          threshold: FALLBACK_RATE_THRESHOLD_PERCENT,
+          comparisonOperator: above,
+          evaluationPeriods: 3,
+          datapointsToAlarm: 2,
+        },
         fallbackRate,
       ),
       dailyCost: alarm(
@@ -219,7 +245,7 @@ export class CoachMonitoring extends Construct {
               metric(CoachMetric.ChatLatencyMs, 'p50', fiveMinutes, 'p50'),
               metric(CoachMetric.ChatLatencyMs, 'p90', fiveMinutes, 'p90'),
               metric(CoachMetric.ChatLatencyMs, 'p99', fiveMinutes, 'p99'),
-              latencyAverage,
+              latencyAverage.with({ label: 'average' }),
             ],
             leftAnnotations: [{ value: CHAT_LATENCY_TARGET_MS, label: '5 s target', color: cw.Color.RED }],
           }),
@@ -242,6 +268,7 @@ export class CoachMonitoring extends Construct {
               metric(CoachMetric.ChatFallback, 'Sum', fiveMinutes, 'fallbacks'),
               metric(CoachMetric.UnknownChatType, 'Sum', fiveMinutes, 'unknown chat type'),
               metric(CoachMetric.OpenAIRetries, 'Sum', fiveMinutes, 'OpenAI retries'),
+              metric(CoachMetric.ServerErrors, 'Sum', fiveMinutes, '5xx answered by handlers'),
             ],
           }),
         ],
@@ -258,8 +285,10 @@ export class CoachMonitoring extends Construct {
             width,
             period: oneDay,
             view: cw.GraphWidgetView.BAR,
-            left: [costPerDay],
-            leftAnnotations: [{ value: props.dailyCostBudgetUsd, label: 'daily budget', color: cw.Color.RED }],
+            left: [costPerDay.with({ label: 'cost (USD)' })],
+            leftAnnotations: [
+              { value: props.dailyCostBudgetUsd, label: 'daily budget', color: cw.Color.RED },
+            ],
           }),
           new cw.GraphWidget({
             title: 'Long runs by outcome',
@@ -289,7 +318,11 @@ export class CoachMonitoring extends Construct {
             left: [
               props.api.metricLatency({ period: fiveMinutes, statistic: 'p50', label: 'latency p50' }),
               props.api.metricLatency({ period: fiveMinutes, statistic: 'p90', label: 'latency p90' }),
-              props.api.metricIntegrationLatency({ period: fiveMinutes, statistic: 'p90', label: 'integration p90' }),
+              props.api.metricIntegrationLatency({
+                period: fiveMinutes,
+                statistic: 'p90',
+                label: 'integration p90',
+              }),
             ],
             leftAnnotations: [{ value: CHAT_LATENCY_TARGET_MS, label: '5 s', color: cw.Color.RED }],
           }),
@@ -336,24 +369,29 @@ export class CoachMonitoring extends Construct {
 
   /**
    * Saved Logs Insights queries. Field names: Powertools logger fields (`level`, `message`,
-   * `service`, `function_request_id`), the handlers' `code`/`status`/`fallback_reason`/
-   * `model` keys, and EMF records (each metric is a top-level field of its log line).
+   * `service`, `function_request_id`), the keys the HTTP middleware adds (`route`,
+   * `request_id`, `status`, `code`), `fallback_reason` and `model` where the chat logs them,
+   * and EMF records (each metric is a top-level field of its log line).
    */
   private addQueries(props: CoachMonitoringProps): void {
     const functionLogs = props.functions.map((f) => f.logGroup);
     const prefix = `${props.serviceName}`;
     const query = (id: string, name: string, logGroups: logs.ILogGroup[], queryString: logs.QueryString) =>
-      new logs.QueryDefinition(this, id, { queryDefinitionName: `${prefix}/${name}`, logGroups, queryString });
+      new logs.QueryDefinition(this, id, {
+        queryDefinitionName: `${prefix}/${name}`,
+        logGroups,
+        queryString,
+      });
 
     query(
       'ErrorsByCodeQuery',
       'errors-by-code',
       functionLogs,
       new logs.QueryString({
-        fields: ['@timestamp', 'service', 'code', 'status', 'message'],
-        filterStatements: ['ispresent(code)', 'level = "ERROR" or level = "WARN"'],
-        statsStatements: ['count(*) as errors by code, status, @log'],
-        sort: 'errors desc',
+        fields: ['@timestamp', 'route', 'status', 'code', 'level'],
+        filterStatements: ['status >= 400 or level = "ERROR"'],
+        statsStatements: ['count(*) as responses by route, status, code, level'],
+        sort: 'responses desc',
       }),
     );
     query(
@@ -383,7 +421,7 @@ export class CoachMonitoring extends Construct {
       'request-by-id',
       [props.accessLogGroup, ...functionLogs],
       new logs.QueryString({
-        fields: ['@timestamp', '@log', 'level', 'message', 'code', 'status'],
+        fields: ['@timestamp', '@log', 'level', 'message', 'route', 'status', 'code'],
         // Replace REQUEST_ID with the request_id from an error body or the access log.
         filterStatements: ['@message like "REQUEST_ID"'],
         sort: '@timestamp asc',

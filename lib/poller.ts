@@ -119,7 +119,10 @@ export class RunPoller extends Construct {
     const definition = poll.next(
       new sfn.Choice(this, 'Check')
         .when(sfn.Condition.stringEquals('$.state', 'done'), done)
-        .when(sfn.Condition.numberGreaterThanEquals('$.elapsed_seconds', this.maxPollSeconds), timeOut.next(done))
+        .when(
+          sfn.Condition.numberGreaterThanEquals('$.elapsed_seconds', this.maxPollSeconds),
+          timeOut.next(done),
+        )
         .otherwise(wait.next(poll)),
     );
 
@@ -198,7 +201,9 @@ export function pollerStateMachineDefinition(options: PollerDefinitionOptions = 
   const template = app.synth().getStackByName(stack.stackName).template as {
     Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
   };
-  const resource = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const resource = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  );
   if (!resource) throw new Error('RunPoller synthesized no state machine');
   return JSON.parse(flattenJoin(resource.Properties.DefinitionString)) as Record<string, unknown>;
 }

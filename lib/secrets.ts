@@ -21,7 +21,11 @@ export class CoachSecret extends Construct {
   /** True when this stack created the secret (its value must be put in after the first deploy). */
   readonly created: boolean;
 
-  constructor(scope: Construct, id: string, props: { readonly description: string; readonly reference?: SecretReference }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly description: string; readonly reference?: SecretReference },
+  ) {
     super(scope, id);
     const ref = props.reference;
     if (!ref) {
