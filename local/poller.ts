@@ -14,7 +14,10 @@ export interface LocalPollerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export function localRunPoller(deps: PollerDeps, options: LocalPollerOptions = {}): RunPollerStarter & { idle(): Promise<void> } {
+export function localRunPoller(
+  deps: PollerDeps,
+  options: LocalPollerOptions = {},
+): RunPollerStarter & { idle(): Promise<void> } {
   const maxPollSeconds = options.maxPollSeconds ?? 600;
   const scale = options.timeScale ?? 1;
   const active = new Set<Promise<void>>();

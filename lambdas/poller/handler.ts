@@ -1,24 +1,60 @@
 /**
- * The Step Functions poll task. Input and output are the state machine's state (see
- * lib/poller.ts); no user data passes through it, only ids, counters and an outcome.
+ * The Step Functions poll task (the `Poll`, `TimeOut` and `MarkFailed` states of
+ * lib/poller.ts). Input and output are the state machine's state: ids, counters and an
+ * outcome, never user data. The execution history keeps every state and every task error,
+ * so an error leaves this handler as a `PollStepFailed` that names only the failure's kind;
+ * the real error is logged here, with the run id.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultRuntime, metricsObserver, type Runtime } from '../shared/runtime';
 import { logger, metrics } from '../shared/observability';
-import { pollRun, type PollTaskInput, type PollTaskOutput } from './service';
+import { PollTaskInput, pollRun, type PollTaskOutput } from './service';
 
+/** What the execution history records of a failed poll step: a kind, no details. */
+export class PollStepFailed extends Error {
+  constructor(kind: string, options?: { readonly cause?: unknown }) {
+    super(`The poll step failed (${kind}); details are in the poll function's log`, options);
+    this.name = 'PollStepFailed';
+  }
+}
+
+/** The poll task; `getRuntime` is the Lambda's runtime, or a test's or the local server's. */
 export function createPollHandler(getRuntime: () => Promise<Runtime>) {
-  return async (event: PollTaskInput): Promise<PollTaskOutput> => {
-    const runtime = await getRuntime();
-    if (!runtime.model) throw new Error('The poller needs an OpenAI key: no model is configured');
-    const result = await pollRun(
-      { store: runtime.store, model: runtime.model, fallbackEnabled: runtime.fallbackEnabled, observer: metricsObserver },
-      event,
-    );
-    logger.info('poll step', { run_id: result.run_id, outcome: result.outcome, attempt: result.attempt });
-    return result;
+  return async (event: unknown): Promise<PollTaskOutput> => {
+    const parsed = PollTaskInput.safeParse(event);
+    if (!parsed.success) {
+      logger.error('poll step: invalid input', {
+        issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`),
+      });
+      throw new PollStepFailed('invalid_input');
+    }
+    const input = parsed.data;
+    try {
+      const runtime = await getRuntime();
+      if (!runtime.model) throw new Error('The poller needs an OpenAI key: no model is configured');
+      const result = await pollRun(
+        {
+          store: runtime.store,
+          model: runtime.model,
+          fallbackEnabled: runtime.fallbackEnabled,
+          observer: metricsObserver,
+        },
+        input,
+      );
+      logger.info('poll step', {
+        run_id: result.run_id,
+        action: input.action ?? 'poll',
+        outcome: result.outcome,
+        attempt: result.attempt,
+        ...(input.error ? { failed_step_error: input.error } : {}),
+      });
+      return result;
+    } catch (error) {
+      logger.error('poll step failed', { run_id: input.run_id, action: input.action ?? 'poll', error });
+      throw new PollStepFailed(error instanceof Error ? error.name : 'unknown', { cause: error });
+    }
   };
 }
 

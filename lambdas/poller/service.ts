@@ -4,18 +4,32 @@
  * Every path is safe to repeat: a step retried by Step Functions, or a second execution for
  * the same run, finds the run no longer `pending` and does nothing (the store's functions
  * lock the run row and write the AI row at most once).
+ *
+ * The task's input and output are the state machine's state, kept in the execution history:
+ * ids, counters and an outcome only, never the user's text (that stays in the database).
  */
+import { z } from 'zod';
 import { simulatedAnswer, openaiAnswer, type ChatObserver } from '../chat/service';
 import type { ChatStore, CoachModel, FailRunInput, PendingRunDetails } from '../shared/ports';
 
-export interface PollTaskInput {
-  readonly run_id: string;
-  readonly response_id: string;
-  readonly attempt?: number;
-  readonly started_at?: string;
+/**
+ * The poll task's input: the chat's `StartExecution` input (`run_id`, `response_id`,
+ * `attempt: 0`, `started_at`), then the previous step's output; the `TimeOut` and
+ * `MarkFailed` states add `action` (and `error`, the failed step's error name). Keys the
+ * task does not know (e.g. `state`, `outcome` of the previous step) are dropped.
+ */
+export const PollTaskInput = z.object({
+  run_id: z.uuid(),
+  response_id: z.string().trim().min(1).max(200),
+  attempt: z.int().nonnegative().optional(),
+  /** When the poller started; the poll budget is measured from here. */
+  started_at: z.iso.datetime({ offset: true }).optional(),
   /** `timeout`: the poll budget is spent; `fail`: the poll step itself kept failing. */
-  readonly action?: 'poll' | 'timeout' | 'fail';
-}
+  action: z.enum(['poll', 'timeout', 'fail']).optional(),
+  /** The error name that made the poll step fail (never its cause: that may quote upstream text). */
+  error: z.string().max(200).optional(),
+});
+export type PollTaskInput = z.input<typeof PollTaskInput>;
 
 export interface PollTaskOutput {
   readonly run_id: string;
@@ -44,20 +58,36 @@ export interface PollObserver extends ChatObserver {
 
 /** Backed-off polling: 2 s, growing ×1.5 per attempt, capped at 20 s, with jitter. */
 export const POLL_BASE_SECONDS = 2;
+export const POLL_GROWTH_FACTOR = 1.5;
 export const POLL_MAX_SECONDS = 20;
 
+/**
+ * How long to wait before poll `attempt + 1`: a whole number of seconds (the Wait state's
+ * `SecondsPath` needs one) drawn from [cap / 2, cap], cap = min(20, 2 × 1.5^attempt), and
+ * never below 1 s. The jitter spreads out the polls of runs that started together.
+ */
 export function nextWaitSeconds(attempt: number, random: () => number = Math.random): number {
-  const cap = Math.min(POLL_MAX_SECONDS, POLL_BASE_SECONDS * 1.5 ** attempt);
+  const cap = Math.min(POLL_MAX_SECONDS, POLL_BASE_SECONDS * POLL_GROWTH_FACTOR ** attempt);
   // "Equal jitter": at least half the capped delay, so polls never bunch up at zero.
   return Math.max(1, Math.round(cap / 2 + random() * (cap / 2)));
 }
 
+/**
+ * One poll step. `input` is trusted to be valid (the handler parses it with `PollTaskInput`).
+ * Returns `state: 'done'` once the run is finished (by this step or an earlier one), else
+ * `pending` with `wait_seconds`; `elapsed_seconds` lets the state machine bound the loop.
+ * Throws only on faults (database down): Step Functions retries the step, then marks it failed.
+ */
 export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<PollTaskOutput> {
   const now = deps.now ?? Date.now;
   const startedAt = input.started_at ?? new Date(now()).toISOString();
   const attempt = input.attempt ?? 0;
   const elapsedSeconds = Math.max(0, Math.floor((now() - Date.parse(startedAt)) / 1000));
-  const out = (state: PollTaskOutput['state'], outcome: PollTaskOutput['outcome'], waitSeconds = 0): PollTaskOutput => ({
+  const out = (
+    state: PollTaskOutput['state'],
+    outcome: PollTaskOutput['outcome'],
+    waitSeconds = 0,
+  ): PollTaskOutput => ({
     run_id: input.run_id,
     response_id: input.response_id,
     attempt: attempt + 1,
@@ -71,6 +101,9 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   const run = await deps.store.getPendingRun({ run_id: input.run_id });
   if (!run) return out('done', 'unknown_run');
   if (run.status !== 'pending') return out('done', 'already_done');
+  // The run row is the source of truth: a stale or mistaken input must not attach another
+  // response's answer to this run.
+  const responseId = run.openai_response_id ?? input.response_id;
 
   const fallbackEnabled = run.settings.fallback_enabled ?? deps.fallbackEnabled;
   const fail = async (status: FailRunInput['status'], code: string) => {
@@ -83,13 +116,13 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   };
 
   if (input.action === 'timeout') {
-    await deps.model.cancel(input.response_id).catch(() => undefined);
+    await deps.model.cancel(responseId).catch(() => undefined);
     await fail('timed_out', 'timed_out');
     deps.observer?.longRunFinished?.('timed_out');
     return out('done', 'timed_out');
   }
   if (input.action === 'fail') {
-    await deps.model.cancel(input.response_id).catch(() => undefined);
+    await deps.model.cancel(responseId).catch(() => undefined);
     await fail('failed', 'poller_error');
     deps.observer?.longRunFinished?.('failed');
     return out('done', 'failed');
@@ -97,7 +130,7 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
 
   let poll;
   try {
-    poll = await deps.model.retrieve(input.response_id);
+    poll = await deps.model.retrieve(responseId);
   } catch (error) {
     const kind = (error as { kind?: string }).kind;
     if (kind === 'auth' || kind === 'bad_request') {
