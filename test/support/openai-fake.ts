@@ -548,15 +548,17 @@ function openStream(
   let written = 0;
   const listener: StreamListener = {
     write(event) {
-      if (res.destroyed) return;
-      if (written >= cutAfter) return void res.destroy();
+      // After the cut nothing more is sent; the socket is destroyed once the cut is flushed.
+      if (res.destroyed || written >= cutAfter) return;
       recordSent(state, req, 200, 'event', schemaForEvent(String(event.type)), event);
-      res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
       written += 1;
-      if (written >= cutAfter) res.destroy();
+      const cut = written >= cutAfter;
+      res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`, () => {
+        if (cut) res.destroy();
+      });
     },
     end() {
-      if (!res.destroyed) res.end();
+      if (!res.destroyed && written < cutAfter) res.end();
     },
   };
   for (const event of target.events) if (Number(event.sequence_number) > startingAfter) listener.write(event);
