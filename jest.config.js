@@ -16,6 +16,7 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
   modulePathIgnorePatterns: ['<rootDir>/cdk.out/'],
+  setupFiles: ['<rootDir>/test/support/quiet-powertools.ts'],
 };
 
 /** Unit and integration tests are separate projects: `npm test -- --selectProjects unit`. */

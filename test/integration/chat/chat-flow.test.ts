@@ -210,8 +210,9 @@ describe('idempotency', () => {
 
     expect(retry.status).toBe(409);
     expect(retry.body.code).toBe('request_in_flight');
+    expect(retry.body.run_id).toEqual(expect.any(String));
     expect(firstReply.status).toBe(200);
-    expect(firstReply.body.fallback).toBe(true);
+    expect(await countRows(db.pool, 'public.journal_ai_chats', user.id)).toBe(2);
   });
 });
 
