@@ -29,8 +29,8 @@ describe('privileges of the coach functions', () => {
       select p.proname as name, p.oid::regprocedure::text as signature, p.proconfig as config, p.prosecdef as secdef,
              has_function_privilege('anon', p.oid, 'execute') as anon,
              has_function_privilege('authenticated', p.oid, 'execute') as authenticated,
-             coalesce(exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE'),
-                      p.proacl is null) as public_role,
+             (p.proacl is null -- the default ACL: PUBLIC may execute
+              or exists (select 1 from aclexplode(p.proacl) a where a.grantee = 0 and a.privilege_type = 'EXECUTE')) as public_role,
              has_function_privilege('service_role', p.oid, 'execute') as service_role
         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
        where n.nspname = 'public' and (p.proname like 'coach\\_%' or p.proname like '\\_coach\\_%')
