@@ -247,7 +247,6 @@ export class CoachApi extends Construct {
         required: ['action'],
         properties: { action: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 64 } },
       }),
-      context: objectModel('ContextRequest'),
       feedback: objectModel('FeedbackRequest'),
     };
 
@@ -286,7 +285,9 @@ export class CoachApi extends Construct {
         .addMethod('POST', integration(handlers.threads), withBody(models.threads)),
       'POST /functions/v1/user-context-builder': functions
         .addResource('user-context-builder')
-        .addMethod('POST', integration(handlers.context), withBody(models.context)),
+        // No body model: the body is optional here (the handler reads a missing body as {}),
+        // and API Gateway would refuse an empty body against an object model.
+        .addMethod('POST', integration(handlers.context), authorized),
       'POST /functions/v1/chat-feedback': functions
         .addResource('chat-feedback')
         .addMethod('POST', integration(handlers.feedback), withBody(models.feedback)),
