@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import {
   DeployConfigError,
@@ -131,5 +136,30 @@ describe('deploy configuration', () => {
     expect(() =>
       parseDeployConfig({ ...minimal, ['@aws-cdk/core:newStyleStackSynthesis' as never]: true }),
     ).not.toThrow();
+  });
+});
+
+describe('bin/app.ts', () => {
+  it('stops the synth with the readable list of bad keys, before building anything', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const outdir = mkdtempSync(path.join(tmpdir(), 'mivia-cdk-'));
+
+    const result = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['bin/app.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ supabaseUrl: 'ftp://nope', rolloutPercent: 150, stage: 'prod' }),
+      },
+    });
+
+    rmSync(outdir, { recursive: true, force: true });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Invalid deploy configuration (2 problems)');
+    expect(result.stderr).toMatch(/- supabaseUrl: must be an https URL/);
+    expect(result.stderr).toMatch(/- rolloutPercent: must be at most 100/);
+    expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });
