@@ -88,7 +88,12 @@ export interface ApiOperation {
   readonly description: string;
   /** Whether the route needs `Authorization: Bearer <Supabase access token>`. */
   readonly auth: boolean;
-  readonly requestBody?: { readonly schema: z.ZodType; readonly examples: Examples<unknown> };
+  readonly requestBody?: {
+    readonly schema: z.ZodType;
+    readonly examples: Examples<unknown>;
+    /** False when a missing body is valid (the handler reads it as `{}`). Default true. */
+    readonly required?: boolean;
+  };
   readonly params?: z.ZodObject;
   readonly headers?: z.ZodObject;
   /** Success responses by status. */
@@ -129,13 +134,14 @@ const COMMON_AUTH_ERRORS = [
   'auth_unavailable',
   'timeout',
 ] as const satisfies readonly ErrorCode[];
-/** And every route with a JSON body (`invalid_request`: API Gateway's request model). */
+/** And every route with a JSON body. */
 const BODY_ERRORS = [
   'validation_failed',
   'invalid_json',
-  'invalid_request',
   'payload_too_large',
 ] as const satisfies readonly ErrorCode[];
+/** And every route whose body API Gateway checks against a request model first (`lib/api.ts`). */
+const MODEL_ERRORS = ['invalid_request'] as const satisfies readonly ErrorCode[];
 
 const fn = (name: string) => `${FUNCTIONS_BASE_PATH}/${name}`;
 
@@ -169,6 +175,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     },
     errors: [
       ...BODY_ERRORS,
+      ...MODEL_ERRORS,
       'idempotency_key_mismatch',
       ...COMMON_AUTH_ERRORS,
       'user_mismatch',
@@ -232,6 +239,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     },
     errors: [
       ...BODY_ERRORS,
+      ...MODEL_ERRORS,
       ...COMMON_AUTH_ERRORS,
       'user_mismatch',
       'thread_forbidden',
@@ -250,7 +258,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     description:
       'The exact text appended to the coach instructions for this chat type (and goal), and the data behind it: for transparency in the app and for debugging. Nothing is stored or sent to OpenAI.',
     auth: true,
-    requestBody: { schema: ContextRequest, examples: contextRequestExamples },
+    // Optional body: API Gateway has no body model here, an empty body means the defaults.
+    requestBody: { schema: ContextRequest, examples: contextRequestExamples, required: false },
     responses: {
       200: {
         description: 'The context text and its data.',
@@ -283,6 +292,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     },
     errors: [
       ...BODY_ERRORS,
+      ...MODEL_ERRORS,
       ...COMMON_AUTH_ERRORS,
       'message_not_found',
       'database_unavailable',
@@ -385,7 +395,7 @@ function routeConfig(op: ApiOperation): RouteConfig {
   if (op.headers) request.headers = op.headers;
   if (op.requestBody) {
     request.body = {
-      required: true,
+      required: op.requestBody.required ?? true,
       content: {
         'application/json': { schema: op.requestBody.schema, examples: { ...op.requestBody.examples } },
       },

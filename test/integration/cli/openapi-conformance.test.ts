@@ -175,6 +175,17 @@ describe('the local API against its OpenAPI document', () => {
     conform(byId('manageThreads'), exchange);
   });
 
+  it('answers a request without a body where the document marks the body optional', async () => {
+    const optional = API_OPERATIONS.filter((o) => o.requestBody && o.requestBody.required === false);
+
+    expect(optional.map((o) => o.operationId)).toEqual(['buildUserContext']);
+    for (const op of optional) {
+      const exchange = { at: `${op.operationId} without a body`, ...(await send(op, undefined)) };
+      expect({ at: exchange.at, status: exchange.status }).toEqual({ at: exchange.at, status: 200 });
+      conform(op, exchange);
+    }
+  });
+
   it('refuses every authenticated operation without a token with a documented 401', async () => {
     for (const op of API_OPERATIONS.filter((o) => o.auth)) {
       const operation = reader.operation(op.method, op.path);

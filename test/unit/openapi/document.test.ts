@@ -158,6 +158,22 @@ describe('the OpenAPI document', () => {
     ]);
   });
 
+  it('requires a request body on every POST except user-context-builder, whose body is optional', () => {
+    const required = Object.fromEntries(
+      reader
+        .operations()
+        .filter(({ operation }) => operation.requestBody)
+        .map(({ path, operation }) => [path, (operation.requestBody as Json).required]),
+    );
+
+    expect(required).toEqual({
+      '/functions/v1/openai-chat-completion': true,
+      '/functions/v1/thread-manager': true,
+      '/functions/v1/user-context-builder': false,
+      '/functions/v1/chat-feedback': true,
+    });
+  });
+
   it('answers chat with ChatReply (200) or ChatPending (202)', () => {
     const chat = reader.operation('post', '/functions/v1/openai-chat-completion');
 
