@@ -83,7 +83,8 @@ function counting(store: ChatStore): { store: ChatStore; calls: () => number } {
   const n = 20_000;
   let size = 0;
   const t0 = performance.now();
-  for (let i = 0; i < n; i += 1) size = buildCoachContext(data, { chatType: 'pillar_health', profile }).length;
+  for (let i = 0; i < n; i += 1)
+    size = buildCoachContext(data, { chatType: 'pillar_health', profile }).length;
   const t1 = performance.now();
   console.log(`context builder: ${(((t1 - t0) / n) * 1000).toFixed(1)}µs per build, ${size} chars`);
 }
@@ -96,7 +97,11 @@ try {
   const db = await createTestDatabase();
   const app = await buildTestRuntime({ databaseUrl: db.url, openai: fake });
   const counted = counting(app.runtime.store);
-  const runtime = { ...app.runtime, store: counted.store, chat: { ...app.runtime.chat, store: counted.store } };
+  const runtime = {
+    ...app.runtime,
+    store: counted.store,
+    chat: { ...app.runtime.chat, store: counted.store },
+  };
   const chat = createChatHandler(async () => runtime);
   const user = await insertUser(db.pool);
   fake.reset();
@@ -107,7 +112,10 @@ try {
     const reply = await invoke(chat, {
       resource: '/functions/v1/openai-chat-completion',
       userId: user.id,
-      body: { message: `Benchmark message ${i}: how do I keep my evening walks going?`, chat_type: 'pillar_health' },
+      body: {
+        message: `Benchmark message ${i}: how do I keep my evening walks going?`,
+        chat_type: 'pillar_health',
+      },
     });
     samples.push(performance.now() - t0);
     if (reply.status !== 200) failures += 1;
@@ -120,12 +128,20 @@ try {
 
   // Replays: the same client_message_id answered from the database.
   const key = randomUUID();
-  await invoke(chat, { resource: '/functions/v1/openai-chat-completion', userId: user.id, body: { message: 'replay', client_message_id: key } });
+  await invoke(chat, {
+    resource: '/functions/v1/openai-chat-completion',
+    userId: user.id,
+    body: { message: 'replay', client_message_id: key },
+  });
   const before = fake.requests.length;
   const replay: number[] = [];
   for (let i = 0; i < TURNS; i += 1) {
     const t0 = performance.now();
-    await invoke(chat, { resource: '/functions/v1/openai-chat-completion', userId: user.id, body: { message: 'replay', client_message_id: key } });
+    await invoke(chat, {
+      resource: '/functions/v1/openai-chat-completion',
+      userId: user.id,
+      body: { message: 'replay', client_message_id: key },
+    });
     replay.push(performance.now() - t0);
   }
   summary('idempotent replay (same client_message_id)', replay);
@@ -159,5 +175,7 @@ try {
 }
 
 const mem = process.memoryUsage();
-console.log(`memory after runs: rss=${(mem.rss / 2 ** 20).toFixed(0)}MiB heapUsed=${(mem.heapUsed / 2 ** 20).toFixed(0)}MiB`);
+console.log(
+  `memory after runs: rss=${(mem.rss / 2 ** 20).toFixed(0)}MiB heapUsed=${(mem.heapUsed / 2 ** 20).toFixed(0)}MiB`,
+);
 export {};

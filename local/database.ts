@@ -29,7 +29,10 @@ export interface LocalDatabase {
   close(): Promise<void>;
 }
 
-export async function openLocalDatabase(options: { readonly databaseUrl?: string | undefined; readonly pgliteDir?: string | undefined }): Promise<LocalDatabase> {
+export async function openLocalDatabase(options: {
+  readonly databaseUrl?: string | undefined;
+  readonly pgliteDir?: string | undefined;
+}): Promise<LocalDatabase> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
     const client = await pool.connect();
@@ -51,7 +54,8 @@ export async function openLocalDatabase(options: { readonly databaseUrl?: string
 
   const db = await PGlite.create(options.pgliteDir ? { dataDir: options.pgliteDir } : {});
   const executor: SqlExecutor = pgliteExecutor(db);
-  const fresh = (await executor.query(`select to_regclass('public.journal_ai_chats') is null as fresh`))[0]?.fresh;
+  const fresh = (await executor.query(`select to_regclass('public.journal_ai_chats') is null as fresh`))[0]
+    ?.fresh;
   if (fresh) await applyBaseline(executor, { existingRows: false });
   await applyMigrations(executor, MIGRATIONS_DIR);
   await applyDemoSeed(executor);

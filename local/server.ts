@@ -16,9 +16,10 @@ import { handler as openapiHandler } from '../lambdas/openapi/handler';
 import { createThreadsHandler } from '../lambdas/threads/handler';
 import { loadConfig } from '../lambdas/shared/config';
 import { signDevToken } from '../lambdas/shared/dev-token';
-import { assembleRuntime, modelFromConfig, metricsObserver, type Runtime } from '../lambdas/shared/runtime';
+import { createPollHandler } from '../lambdas/poller/handler';
+import { assembleRuntime, modelFromConfig, type Runtime } from '../lambdas/shared/runtime';
 import { openLocalDatabase, type LocalDatabase } from './database';
-import { localRunPoller } from './poller';
+import { localStateMachinePoller } from './step-functions';
 import { localAuthenticator, LOCAL_DEFAULTS } from './auth';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -38,8 +39,8 @@ export interface LocalApiOptions {
   readonly host?: string;
   /** Overrides of process.env for this server (tests pass their own). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Scales the local poller's waits (tests use a small value). */
-  readonly pollerTimeScale?: number;
+  /** Each Wait of the poller state machine lasts this many ms (default: the real backoff). */
+  readonly pollerWaitMs?: number;
 }
 
 export interface LocalApi {
@@ -58,7 +59,13 @@ export interface LocalApi {
 
 const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
-function route(method: Route['method'], resource: string, handler: ProxyHandler, auth = true, timeoutMs = 10_000): Route {
+function route(
+  method: Route['method'],
+  resource: string,
+  handler: ProxyHandler,
+  auth = true,
+  timeoutMs = 10_000,
+): Route {
   const params: string[] = [];
   const pattern = new RegExp(
     `^${resource.replace(/\{(\w+)\}/g, (_m, name: string) => {
@@ -74,14 +81,22 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL });
   const cfg = loadConfig({ ...env, DATABASE_URL: env.DATABASE_URL ?? 'pglite://embedded' });
   const model = await modelFromConfig(cfg);
+  // The poll task reads the runtime, which holds the poller: resolved lazily.
+  let assembled: Runtime | undefined;
+  const getRuntime = async (): Promise<Runtime> => {
+    if (!assembled) throw new Error('The local runtime is not assembled yet');
+    return assembled;
+  };
+  // Long runs execute the same state machine definition as AWS (synthesized from lib/poller.ts).
   const poller = model
-    ? localRunPoller(
-        { store: database.store, model, fallbackEnabled: cfg.fallbackEnabled, observer: metricsObserver },
-        { timeScale: options.pollerTimeScale ?? 1 },
-      )
+    ? localStateMachinePoller(createPollHandler(getRuntime), {
+        waitMs: options.pollerWaitMs,
+        onError: (error, runId) =>
+          console.error(`local poller: the execution for run ${runId} failed`, error),
+      })
     : null;
   const runtime = assembleRuntime(cfg, { store: database.store, model, poller });
-  const getRuntime = async () => runtime;
+  assembled = runtime;
   const authenticate = localAuthenticator(env);
 
   const routes: Route[] = [
@@ -96,7 +111,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
       console.error('local api: unexpected failure', error);
-      if (!res.headersSent) sendJson(res, 500, { error: 'Internal error.', code: 'internal_error', request_id: 'local' });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: 'Internal error.', code: 'internal_error', request_id: 'local' });
     });
   });
 
@@ -104,13 +120,23 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://local');
     const matches = routes.filter((r) => r.pattern.test(url.pathname));
-    if (matches.length === 0) return sendJson(res, 404, { error: 'No such route.', code: 'not_found', request_id: requestId });
+    if (matches.length === 0)
+      return sendJson(res, 404, { error: 'No such route.', code: 'not_found', request_id: requestId });
     const match = matches.find((r) => r.method === req.method);
-    if (!match) return sendJson(res, 405, { error: 'Method not allowed.', code: 'method_not_allowed', request_id: requestId });
+    if (!match)
+      return sendJson(res, 405, {
+        error: 'Method not allowed.',
+        code: 'method_not_allowed',
+        request_id: requestId,
+      });
 
     const body = await readBody(req);
     if (body === null) {
-      return sendJson(res, 413, { error: 'The request body is too large.', code: 'payload_too_large', request_id: requestId });
+      return sendJson(res, 413, {
+        error: 'The request body is too large.',
+        code: 'payload_too_large',
+        request_id: requestId,
+      });
     }
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
@@ -119,7 +145,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     if (match.auth) {
       const claims = await authenticate(headers.authorization);
       // API Gateway's own 401 (gateway response), before any handler runs.
-      if (!claims) return sendJson(res, 401, { error: 'Unauthorized', code: 'unauthorized', request_id: requestId });
+      if (!claims)
+        return sendJson(res, 401, { error: 'Unauthorized', code: 'unauthorized', request_id: requestId });
       authorizer = { principalId: claims.userId, userId: claims.userId, role: claims.role };
     }
 
@@ -152,7 +179,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         path: url.pathname,
         protocol: 'HTTP/1.1',
         requestTimeEpoch: Date.now(),
-        identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? null },
+        identity: {
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? null,
+        },
         authorizer,
       },
     } as unknown as APIGatewayProxyEvent;
@@ -201,7 +231,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await poller?.idle().catch(() => undefined);
+      await poller?.stop();
       await database.close();
     },
   };

@@ -23,7 +23,9 @@ console.log(`Demo user ${api.userId}; dev token (valid 12 h):`);
 console.log(api.token);
 console.log('');
 console.log(`Try: curl -s ${api.url}/openai-chat-completion -H "Authorization: Bearer <token>" \\`);
-console.log(`       -H 'content-type: application/json' -d '{"message":"I slept badly, any tips?","chat_type":"pillar_health"}'`);
+console.log(
+  `       -H 'content-type: application/json' -d '{"message":"I slept badly, any tips?","chat_type":"pillar_health"}'`,
+);
 console.log(`Or:  npm run chat`);
 
 const stop = async () => {

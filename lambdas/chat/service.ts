@@ -13,7 +13,13 @@ import { buildCoachContext, buildInstructions } from '../shared/coach/context';
 import { isKnownChatType, profileRef, resolveProfile } from '../shared/coach/profiles';
 import { estimateCostUsd, ZERO_USAGE } from '../shared/coach/pricing';
 import { SIMULATED_MODEL, simulatedReply } from '../shared/coach/simulated';
-import { StoreUnavailableError, badRequest, conflict, serviceUnavailable, tooManyRequests } from '../shared/errors';
+import {
+  StoreUnavailableError,
+  badRequest,
+  conflict,
+  serviceUnavailable,
+  tooManyRequests,
+} from '../shared/errors';
 import type {
   AiAnswer,
   ChatStore,
@@ -48,7 +54,13 @@ export interface RunPollerStarter {
 /** What the service reports for metrics; the handler turns these into EMF metrics. */
 export interface ChatObserver {
   unknownChatType?(chatType: string): void;
-  answered?(answer: { readonly variant: string; readonly fallback: boolean; readonly latencyMs: number; readonly usage: TokenUsage; readonly costUsd: number }): void;
+  answered?(answer: {
+    readonly variant: string;
+    readonly fallback: boolean;
+    readonly latencyMs: number;
+    readonly usage: TokenUsage;
+    readonly costUsd: number;
+  }): void;
   longRunStarted?(): void;
   modelFailed?(kind: string): void;
 }
@@ -64,8 +76,7 @@ export interface ChatDeps {
 }
 
 export type ChatOutcome =
-  | { readonly status: 200; readonly body: ChatReply }
-  | { readonly status: 202; readonly body: ChatPending };
+  { readonly status: 200; readonly body: ChatReply } | { readonly status: 202; readonly body: ChatPending };
 
 /** How long an unanswered claim blocks a retry of the same message (> the Lambda timeout). */
 export const CLAIM_TTL_SECONDS = 60;
@@ -106,10 +117,14 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
   });
   if (prepared.kind === 'replay') return { status: 200, body: prepared.reply };
   if (prepared.kind === 'in_flight') {
-    throw conflict('request_in_flight', 'This message is still being answered; retry shortly with the same key.', {
-      retryAfterSeconds: 2,
-      details: { run_id: prepared.run_id },
-    });
+    throw conflict(
+      'request_in_flight',
+      'This message is still being answered; retry shortly with the same key.',
+      {
+        retryAfterSeconds: 2,
+        details: { run_id: prepared.run_id },
+      },
+    );
   }
 
   const turn: Omit<TurnIdentity, 'thread_id'> = {
@@ -126,18 +141,32 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
   const currentThread = prepared.thread?.thread_id ?? null;
   const fallbackEnabled = prepared.settings.fallback_enabled ?? deps.policy.fallbackEnabled;
   const simulated = (fallback: boolean): AiAnswer =>
-    simulatedAnswer({ message: request.message, chatType, context: prepared.context, seed: clientMessageId, fallback, elapsedMs: now() - startedAt });
+    simulatedAnswer({
+      message: request.message,
+      chatType,
+      context: prepared.context,
+      seed: clientMessageId,
+      fallback,
+      elapsedMs: now() - startedAt,
+    });
 
   const variant = chooseVariant(deps, userId, prepared.settings, prepared.usage_today);
   if (variant === 'budget_exceeded' && !fallbackEnabled) {
     await deps.store.releaseTurn({ run_id: prepared.run_id, user_id: userId });
-    throw tooManyRequests('budget_exceeded', "Today's coaching budget is used up; it resets at midnight UTC.", {
-      retryAfterSeconds: secondsUntilUtcMidnight(now()),
-    });
+    throw tooManyRequests(
+      'budget_exceeded',
+      "Today's coaching budget is used up; it resets at midnight UTC.",
+      {
+        retryAfterSeconds: secondsUntilUtcMidnight(now()),
+      },
+    );
   }
   if (variant !== 'openai' || !deps.model) {
     const threadId = currentThread ?? `${LOCAL_THREAD_PREFIX}${randomUUID()}`;
-    return { status: 200, body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(false) }) };
+    return {
+      status: 200,
+      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(false) }),
+    };
   }
 
   const model = deps.model;
@@ -150,7 +179,10 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
       );
       conversationId = conversation.id;
     }
-    const instructions = buildInstructions(profile, buildCoachContext(prepared.context, { chatType, profile }));
+    const instructions = buildInstructions(
+      profile,
+      buildCoachContext(prepared.context, { chatType, profile }),
+    );
     const waitMs = Math.max(0, deps.policy.syncBudgetMs - (now() - startedAt));
     const outcome = await model.respond(
       {
@@ -173,28 +205,47 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
       return { status: 200, body: await record(deps, { ...turn, thread_id: conversationId, answer }) };
     }
     if (outcome.status === 'queued' || outcome.status === 'in_progress') {
-      return await handOffToPoller(deps, { ...turn, thread_id: conversationId }, outcome.response_id, simulated);
+      return await handOffToPoller(
+        deps,
+        { ...turn, thread_id: conversationId },
+        outcome.response_id,
+        simulated,
+      );
     }
     deps.observer?.modelFailed?.('code' in outcome ? outcome.code : outcome.status);
     if (!fallbackEnabled) {
       await deps.store.releaseTurn({ run_id: prepared.run_id, user_id: userId });
-      throw serviceUnavailable('upstream_unavailable', 'The coach could not answer right now; please try again.', {
-        retryAfterSeconds: 10,
-      });
+      throw serviceUnavailable(
+        'upstream_unavailable',
+        'The coach could not answer right now; please try again.',
+        {
+          retryAfterSeconds: 10,
+        },
+      );
     }
-    return { status: 200, body: await record(deps, { ...turn, thread_id: conversationId, answer: simulated(true) }) };
+    return {
+      status: 200,
+      body: await record(deps, { ...turn, thread_id: conversationId, answer: simulated(true) }),
+    };
   } catch (error) {
     if (!isCoachModelError(error)) throw error;
     deps.observer?.modelFailed?.(error.kind);
     if (!fallbackEnabled) {
       await deps.store.releaseTurn({ run_id: prepared.run_id, user_id: userId });
-      throw serviceUnavailable('upstream_unavailable', 'The coach could not answer right now; please try again.', {
-        cause: error,
-        retryAfterSeconds: error.options.retryAfterSeconds ?? 10,
-      });
+      throw serviceUnavailable(
+        'upstream_unavailable',
+        'The coach could not answer right now; please try again.',
+        {
+          cause: error,
+          retryAfterSeconds: error.options.retryAfterSeconds ?? 10,
+        },
+      );
     }
     const threadId = conversationId ?? currentThread ?? `${LOCAL_THREAD_PREFIX}${randomUUID()}`;
-    return { status: 200, body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(true) }) };
+    return {
+      status: 200,
+      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(true) }),
+    };
   }
 }
 
@@ -226,7 +277,11 @@ async function handOffToPoller(
       const { status: _status, run_id: _runId, ...reply } = state;
       return { status: 200, body: reply };
     }
-    throw serviceUnavailable('upstream_unavailable', 'The coach could not answer right now; please try again.', { cause: error });
+    throw serviceUnavailable(
+      'upstream_unavailable',
+      'The coach could not answer right now; please try again.',
+      { cause: error },
+    );
   }
   deps.observer?.longRunStarted?.();
   return {
@@ -242,7 +297,10 @@ async function handOffToPoller(
 }
 
 /** Record with one retry on a database blip: the model's answer is already paid for. */
-async function record(deps: ChatDeps, input: TurnIdentity & { readonly answer: AiAnswer }): Promise<ChatReply> {
+async function record(
+  deps: ChatDeps,
+  input: TurnIdentity & { readonly answer: AiAnswer },
+): Promise<ChatReply> {
   let reply: ChatReply;
   try {
     reply = await deps.store.recordExchange(input);
@@ -271,7 +329,8 @@ function chooseVariant(
 ): VariantDecision {
   if (!deps.model) return 'simulated';
   const enabled =
-    settings.openai_enabled ?? (deps.policy.openaiEnabled && cohortBucket(userId) < deps.policy.rolloutPercent);
+    settings.openai_enabled ??
+    (deps.policy.openaiEnabled && cohortBucket(userId) < deps.policy.rolloutPercent);
   if (!enabled) return 'simulated';
   const tokenLimit = settings.daily_token_limit ?? deps.policy.dailyTokenLimitPerUser;
   const costLimit = settings.daily_cost_limit_usd ?? deps.policy.dailyCostLimitUsdPerUser;
@@ -286,7 +345,10 @@ function idempotencyKeyOf(bodyKey: string | null | undefined, headerKey: string 
       throw badRequest('validation_failed', 'Idempotency-Key must be 8–100 letters, digits or . _ : -');
     }
     if (bodyKey && bodyKey !== header) {
-      throw badRequest('idempotency_key_mismatch', 'client_message_id and the Idempotency-Key header differ.');
+      throw badRequest(
+        'idempotency_key_mismatch',
+        'client_message_id and the Idempotency-Key header differ.',
+      );
     }
     return header;
   }
@@ -316,7 +378,12 @@ export function simulatedAnswer(input: {
   readonly elapsedMs: number;
 }): AiAnswer {
   return {
-    response: simulatedReply({ message: input.message, chatType: input.chatType, context: input.context, seed: input.seed }),
+    response: simulatedReply({
+      message: input.message,
+      chatType: input.chatType,
+      context: input.context,
+      seed: input.seed,
+    }),
     variant: 'simulated',
     fallback: input.fallback,
     model_used: SIMULATED_MODEL,
@@ -336,4 +403,3 @@ function secondsUntilUtcMidnight(nowMs: number): number {
   const midnight = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
   return Math.max(1, Math.ceil((midnight - nowMs) / 1000));
 }
-

@@ -88,7 +88,9 @@ export async function storeFromConfig(cfg: AppConfig): Promise<ChatStore> {
   }
   const serviceRoleKey = await getSecret('supabase_service_role_key', cfg);
   if (!cfg.supabaseUrl || !serviceRoleKey) {
-    throw new Error('SUPABASE_URL and the Supabase service-role key are required when DATABASE_URL is not set');
+    throw new Error(
+      'SUPABASE_URL and the Supabase service-role key are required when DATABASE_URL is not set',
+    );
   }
   return createSupabaseChatStore({ url: cfg.supabaseUrl, serviceRoleKey });
 }
@@ -107,7 +109,11 @@ export async function modelFromConfig(cfg: AppConfig): Promise<CoachModel | null
 
 export function assembleRuntime(
   cfg: AppConfig,
-  parts: { readonly store: ChatStore; readonly model: CoachModel | null; readonly poller: RunPollerStarter | null },
+  parts: {
+    readonly store: ChatStore;
+    readonly model: CoachModel | null;
+    readonly poller: RunPollerStarter | null;
+  },
 ): Runtime {
   return {
     store: parts.store,

@@ -39,10 +39,14 @@ export async function getOrCreateThread(
   } catch (error) {
     // The app can keep chatting on its current thread; the chat call will retry the upgrade.
     if (existing) return existing;
-    throw serviceUnavailable('upstream_unavailable', 'Could not start a conversation right now; please try again.', {
-      cause: error,
-      retryAfterSeconds: 10,
-    });
+    throw serviceUnavailable(
+      'upstream_unavailable',
+      'Could not start a conversation right now; please try again.',
+      {
+        cause: error,
+        retryAfterSeconds: 10,
+      },
+    );
   }
   return runtime.store.saveThreadConversation({
     user_id: userId,
@@ -58,9 +62,15 @@ export function createThreadsHandler(getRuntime: () => Promise<Runtime>) {
     const body = req.body;
     switch (body.action) {
       case 'get_or_create':
-        return { statusCode: 200, body: await getOrCreateThread(runtime, req.userId, body.assistant_type, req.signal) };
+        return {
+          statusCode: 200,
+          body: await getOrCreateThread(runtime, req.userId, body.assistant_type, req.signal),
+        };
       case 'update_interaction':
-        return { statusCode: 200, body: await runtime.store.touchThread({ user_id: req.userId, thread_id: body.thread_id }) };
+        return {
+          statusCode: 200,
+          body: await runtime.store.touchThread({ user_id: req.userId, thread_id: body.thread_id }),
+        };
       case 'get_threads':
         return { statusCode: 200, body: await runtime.store.listThreads({ user_id: req.userId }) };
     }

@@ -21,7 +21,11 @@ export interface EventOptions {
 
 export function proxyEvent(options: EventOptions): APIGatewayProxyEvent {
   const body =
-    options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+    options.body === undefined
+      ? null
+      : typeof options.body === 'string'
+        ? options.body
+        : JSON.stringify(options.body);
   const headers = { 'content-type': 'application/json', ...options.headers };
   return {
     resource: options.resource,
@@ -47,7 +51,10 @@ export function proxyEvent(options: EventOptions): APIGatewayProxyEvent {
       protocol: 'HTTP/1.1',
       requestTimeEpoch: Date.now(),
       identity: { sourceIp: '127.0.0.1' },
-      authorizer: options.userId === null ? null : { principalId: options.userId, userId: options.userId, role: 'authenticated' },
+      authorizer:
+        options.userId === null
+          ? null
+          : { principalId: options.userId, userId: options.userId, role: 'authenticated' },
     },
   } as unknown as APIGatewayProxyEvent;
 }
@@ -76,7 +83,10 @@ export interface Reply<T = Record<string, unknown>> {
   readonly headers: Record<string, string>;
 }
 
-export async function invoke<T = Record<string, unknown>>(handler: ProxyHandler, options: EventOptions): Promise<Reply<T>> {
+export async function invoke<T = Record<string, unknown>>(
+  handler: ProxyHandler,
+  options: EventOptions,
+): Promise<Reply<T>> {
   const result = await handler(proxyEvent(options), lambdaContext());
   const headers = Object.fromEntries(
     Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),

@@ -27,6 +27,9 @@ export async function insertUser(pool: pg.Pool, displayName = 'Robin'): Promise<
 }
 
 export async function countRows(pool: pg.Pool, table: string, userId: string): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(`select count(*)::text as n from ${table} where user_id = $1`, [userId]);
+  const { rows } = await pool.query<{ n: string }>(
+    `select count(*)::text as n from ${table} where user_id = $1`,
+    [userId],
+  );
   return Number(rows[0]?.n ?? 0);
 }

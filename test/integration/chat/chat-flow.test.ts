@@ -40,13 +40,17 @@ const send = (userId: string | null, body: unknown, headers?: Record<string, str
   invoke(chat, { resource: RESOURCE, userId, body, headers });
 
 const creates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/responses');
-const conversationCreates = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/conversations');
+const conversationCreates = () =>
+  fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/conversations');
 
 describe('a chat message', () => {
   it('creates the conversation on the first message and reuses it on the second', async () => {
     const user = await insertUser(db.pool);
 
-    const first = await send(user.id, { message: 'I keep skipping my evening walk', chat_type: 'pillar_health' });
+    const first = await send(user.id, {
+      message: 'I keep skipping my evening walk',
+      chat_type: 'pillar_health',
+    });
     const second = await send(user.id, { message: 'What should I try tonight?', chat_type: 'pillar_health' });
 
     expect(first.status).toBe(200);
@@ -66,8 +70,16 @@ describe('a chat message', () => {
       [user.id],
     );
     expect(rows.map((r) => r.message_type).sort()).toEqual(['ai', 'ai', 'user', 'user']);
-    const threads = await db.pool.query(`select thread_id, total_tokens_used from public.user_assistant_threads where user_id = $1`, [user.id]);
-    expect(threads.rows).toEqual([{ thread_id: first.body.thread_id, total_tokens_used: Number(first.body.tokens_used) + Number(second.body.tokens_used) }]);
+    const threads = await db.pool.query(
+      `select thread_id, total_tokens_used from public.user_assistant_threads where user_id = $1`,
+      [user.id],
+    );
+    expect(threads.rows).toEqual([
+      {
+        thread_id: first.body.thread_id,
+        total_tokens_used: Number(first.body.tokens_used) + Number(second.body.tokens_used),
+      },
+    ]);
   });
 
   it('sends instructions with the coach profile first and the user context last, and a hashed safety identifier', async () => {
@@ -88,7 +100,11 @@ describe('a chat message', () => {
   it('replaces a legacy locally generated thread id with a conversation and keeps the old id', async () => {
     const alice = FIXTURE_USERS.alice;
 
-    const reply = await send(alice.id, { message: 'Back again', chat_type: 'general', thread_id: alice.threads.general.threadId });
+    const reply = await send(alice.id, {
+      message: 'Back again',
+      chat_type: 'general',
+      thread_id: alice.threads.general.threadId,
+    });
 
     expect(reply.status).toBe(200);
     expect(reply.body.thread_id).toMatch(/^conv_/);
@@ -109,15 +125,23 @@ describe('a chat message', () => {
     expect(reply.status).toBe(403);
     expect(reply.body).toMatchObject({ code: 'user_mismatch' });
     expect(await countRows(db.pool, 'public.journal_ai_chats', user.id)).toBe(0);
-    expect(await countRows(db.pool, 'public.journal_ai_chats', FIXTURE_USERS.bob.id)).toBe(FIXTURE_USERS.bob.chatRows);
+    expect(await countRows(db.pool, 'public.journal_ai_chats', FIXTURE_USERS.bob.id)).toBe(
+      FIXTURE_USERS.bob.chatRows,
+    );
     expect(creates()).toHaveLength(0);
   });
 
   it("refuses someone else's thread and someone else's goal, and an unknown goal, without calling OpenAI", async () => {
     const user = await insertUser(db.pool);
 
-    const foreignThread = await send(user.id, { message: 'hi', thread_id: FIXTURE_USERS.bob.threads.general.threadId });
-    const foreignGoal = await send(user.id, { message: 'hi', goal_id: FIXTURE_USERS.alice.goals.eveningWalks });
+    const foreignThread = await send(user.id, {
+      message: 'hi',
+      thread_id: FIXTURE_USERS.bob.threads.general.threadId,
+    });
+    const foreignGoal = await send(user.id, {
+      message: 'hi',
+      goal_id: FIXTURE_USERS.alice.goals.eveningWalks,
+    });
     const unknownGoal = await send(user.id, { message: 'hi', goal_id: randomUUID() });
 
     expect(foreignThread.status).toBe(403);
@@ -167,7 +191,10 @@ describe('a chat message', () => {
     const reply = await send(user.id, { message: 'hi', chat_type: 'sleep_check_in' });
 
     expect(reply.status).toBe(200);
-    const { rows } = await db.pool.query(`select assistant_type from public.user_assistant_threads where user_id = $1`, [user.id]);
+    const { rows } = await db.pool.query(
+      `select assistant_type from public.user_assistant_threads where user_id = $1`,
+      [user.id],
+    );
     expect(rows).toEqual([{ assistant_type: 'general_coach' }]);
   });
 });
@@ -230,12 +257,21 @@ describe('when OpenAI misbehaves', () => {
 
   it('stores the simulated fallback, flagged, after repeated 5xx', async () => {
     const user = await insertUser(db.pool);
-    fake.script({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 503 });
+    fake.script(
+      { kind: 'error', status: 500 },
+      { kind: 'error', status: 500 },
+      { kind: 'error', status: 503 },
+    );
 
     const reply = await send(user.id, { message: 'Are you there?' });
 
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ variant: 'simulated', fallback: true, tokens_used: 0, cost_estimate: 0 });
+    expect(reply.body).toMatchObject({
+      variant: 'simulated',
+      fallback: true,
+      tokens_used: 0,
+      cost_estimate: 0,
+    });
     expect(creates()).toHaveLength(3);
     const { rows } = await db.pool.query(
       `select variant, fallback, response from public.journal_ai_chats where id = $1`,
@@ -273,7 +309,11 @@ describe('with the fallback disabled', () => {
   let strictChat: ProxyHandler;
 
   beforeAll(async () => {
-    strict = await buildTestRuntime({ databaseUrl: db.url, openai: fake, env: { FALLBACK_ENABLED: 'false' } });
+    strict = await buildTestRuntime({
+      databaseUrl: db.url,
+      openai: fake,
+      env: { FALLBACK_ENABLED: 'false' },
+    });
     strictChat = createChatHandler(strict.getRuntime);
   });
   afterAll(() => strict.close());
@@ -281,11 +321,23 @@ describe('with the fallback disabled', () => {
   it('answers 503 with Retry-After, stores nothing, and a retry with the same key then succeeds', async () => {
     const user = await insertUser(db.pool);
     const key = randomUUID();
-    fake.script({ kind: 'error', status: 500 }, { kind: 'error', status: 500 }, { kind: 'error', status: 500 });
+    fake.script(
+      { kind: 'error', status: 500 },
+      { kind: 'error', status: 500 },
+      { kind: 'error', status: 500 },
+    );
 
-    const failed = await invoke(strictChat, { resource: RESOURCE, userId: user.id, body: { message: 'hi', client_message_id: key } });
+    const failed = await invoke(strictChat, {
+      resource: RESOURCE,
+      userId: user.id,
+      body: { message: 'hi', client_message_id: key },
+    });
     const rowsAfterFailure = await countRows(db.pool, 'public.journal_ai_chats', user.id);
-    const retried = await invoke(strictChat, { resource: RESOURCE, userId: user.id, body: { message: 'hi', client_message_id: key } });
+    const retried = await invoke(strictChat, {
+      resource: RESOURCE,
+      userId: user.id,
+      body: { message: 'hi', client_message_id: key },
+    });
 
     expect(failed.status).toBe(503);
     expect(failed.body.code).toBe('upstream_unavailable');

@@ -52,7 +52,11 @@ describe('thread-manager', () => {
     const reply = await threadManager(user.id, { action: 'get_or_create', assistant_type: 'pillar_coach' });
 
     expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({ user_id: user.id, assistant_type: 'pillar_coach', total_tokens_used: 0 });
+    expect(reply.body).toMatchObject({
+      user_id: user.id,
+      assistant_type: 'pillar_coach',
+      total_tokens_used: 0,
+    });
     expect(reply.body.thread_id).toMatch(/^conv_/);
     expect(String(reply.body.openai_assistant_id)).toMatch(/^pillar_coach@\d+$/);
   });
@@ -77,13 +81,25 @@ describe('thread-manager', () => {
     expect(reply.body.thread_id).toMatch(/^conv_/);
   });
 
-  it('update_interaction moves last_interaction_at forward, and refuses a thread that is not the user\'s', async () => {
+  it("update_interaction moves last_interaction_at forward, and refuses a thread that is not the user's", async () => {
     const user = await insertUser(db.pool);
-    const created = await threadManager(user.id, { action: 'get_or_create', assistant_type: 'general_coach' });
-    await db.pool.query(`update public.user_assistant_threads set last_interaction_at = '2026-01-01' where id = $1`, [created.body.id]);
+    const created = await threadManager(user.id, {
+      action: 'get_or_create',
+      assistant_type: 'general_coach',
+    });
+    await db.pool.query(
+      `update public.user_assistant_threads set last_interaction_at = '2026-01-01' where id = $1`,
+      [created.body.id],
+    );
 
-    const touched = await threadManager(user.id, { action: 'update_interaction', thread_id: created.body.thread_id });
-    const foreign = await threadManager(user.id, { action: 'update_interaction', thread_id: FIXTURE_USERS.bob.threads.general.threadId });
+    const touched = await threadManager(user.id, {
+      action: 'update_interaction',
+      thread_id: created.body.thread_id,
+    });
+    const foreign = await threadManager(user.id, {
+      action: 'update_interaction',
+      thread_id: FIXTURE_USERS.bob.threads.general.threadId,
+    });
 
     expect(touched.status).toBe(200);
     expect(Date.parse(String(touched.body.last_interaction_at))).toBeGreaterThan(Date.parse('2026-06-01'));
@@ -108,7 +124,10 @@ describe('thread-manager', () => {
     const user = await insertUser(db.pool);
 
     const unknownAction = await threadManager(user.id, { action: 'delete_everything' });
-    const unknownType = await threadManager(user.id, { action: 'get_or_create', assistant_type: 'assistant_coach' });
+    const unknownType = await threadManager(user.id, {
+      action: 'get_or_create',
+      assistant_type: 'assistant_coach',
+    });
 
     expect(unknownAction.status).toBe(400);
     expect(unknownType.status).toBe(400);
@@ -128,7 +147,8 @@ describe('user-context-builder', () => {
     const data = reply.body.data as { ratings: Array<{ pillar: string; rating: number }> };
     const ratings = Object.fromEntries(data.ratings.map((r) => [r.pillar, r.rating]));
     expect(ratings).toEqual(alice.latestRatings);
-    for (const value of Object.values(alice.latestRatings)) expect(String(reply.body.context)).toContain(`${value}%`);
+    for (const value of Object.values(alice.latestRatings))
+      expect(String(reply.body.context)).toContain(`${value}%`);
   });
 
   it('includes active goals only, and the specific goal when asked', async () => {
@@ -137,14 +157,19 @@ describe('user-context-builder', () => {
     const reply = await build(alice.id, { chat_type: 'general', goal_id: alice.goals.gratitudeJournal });
 
     const data = reply.body.data as { goals: Array<{ id: string }>; goal: { id: string } | null };
-    expect(data.goals.map((g) => g.id).sort()).toEqual([alice.goals.eveningWalks, alice.goals.gratitudeJournal].sort());
+    expect(data.goals.map((g) => g.id).sort()).toEqual(
+      [alice.goals.eveningWalks, alice.goals.gratitudeJournal].sort(),
+    );
     expect(data.goal?.id).toBe(alice.goals.gratitudeJournal);
   });
 
   it("never shows another user's goal", async () => {
     const user = await insertUser(db.pool);
 
-    const reply = await build(user.id, { chat_type: 'general', goal_id: FIXTURE_USERS.alice.goals.eveningWalks });
+    const reply = await build(user.id, {
+      chat_type: 'general',
+      goal_id: FIXTURE_USERS.alice.goals.eveningWalks,
+    });
 
     expect(JSON.stringify(reply.body)).not.toContain('Evening');
     expect([403, 404, 200]).toContain(reply.status);
@@ -167,7 +192,11 @@ describe('user-context-builder', () => {
 describe('chat-feedback', () => {
   it("records a thumbs-down with a comment on the user's AI message, and updates it on a second call", async () => {
     const user = await insertUser(db.pool);
-    const answered = await invoke(chat, { resource: '/functions/v1/openai-chat-completion', userId: user.id, body: { message: 'hi' } });
+    const answered = await invoke(chat, {
+      resource: '/functions/v1/openai-chat-completion',
+      userId: user.id,
+      body: { message: 'hi' },
+    });
 
     const first = await invoke(feedback, {
       resource: '/functions/v1/chat-feedback',
@@ -182,7 +211,10 @@ describe('chat-feedback', () => {
 
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
-    const { rows } = await db.pool.query(`select rating, comment from public.chat_feedback where user_id = $1`, [user.id]);
+    const { rows } = await db.pool.query(
+      `select rating, comment from public.chat_feedback where user_id = $1`,
+      [user.id],
+    );
     expect(rows).toEqual([{ rating: 'up', comment: null }]);
   });
 
@@ -206,7 +238,10 @@ describe('chat-feedback', () => {
 
     expect(foreign.status).toBe(404);
     expect(unknown.status).toBe(404);
-    const count = await db.pool.query(`select count(*)::int as n from public.chat_feedback where user_id = $1`, [user.id]);
+    const count = await db.pool.query(
+      `select count(*)::int as n from public.chat_feedback where user_id = $1`,
+      [user.id],
+    );
     expect(count.rows[0].n).toBe(0);
   });
 });
