@@ -36,6 +36,7 @@ export async function schemaLines(db: SqlExecutor): Promise<string[]> {
                    coalesce((select string_agg(a::text, ',' order by a::text) from unnest(p.proacl) a), '-'),
                    p.prosecdef, md5(p.prosrc)) as line
        from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname in ${SCHEMAS}`,
+    `select format('publication %s %s.%s', pubname, schemaname, tablename) as line from pg_publication_tables`,
     `select format('default-acl %s %s %s', d.defaclnamespace::regnamespace, d.defaclobjtype,
                    (select string_agg(a::text, ',' order by a::text) from unnest(d.defaclacl) a)) as line
        from pg_default_acl d`,
