@@ -164,11 +164,27 @@ as $$
   where r.id = p_run
 $$;
 
+-- How long a pending run may wait for its poller: the state machine's own timeout
+-- (poll budget 600 s + 300 s margin, lib/poller.ts) plus slack. Past it the run is abandoned.
+create or replace function public._coach_pending_deadline() returns interval
+language sql immutable security invoker set search_path = ''
+as $$ select interval '20 minutes' $$;
+
 -- RunState as the owner sees it (the 202 poll).
 create or replace function public._coach_run_state(p_run uuid) returns jsonb
 language sql stable security invoker set search_path = ''
 as $$
   select case
+    -- A pending run outlives its poller only if the whole execution died (the state machine
+    -- stops at 900 s): past the deadline it is reported as timed out, never pending forever.
+    when r.status = 'pending' and r.updated_at < now() - public._coach_pending_deadline() then pg_catalog.jsonb_build_object(
+      'status', 'failed',
+      'run_id', r.id,
+      'thread_id', coalesce(r.thread_id, ''),
+      'user_message_id', r.user_message_id,
+      'code', 'timed_out',
+      'error', 'The coach took too long to answer.',
+      'reply', null)
     when r.status in ('in_flight', 'pending') then pg_catalog.jsonb_build_object(
       'status', 'pending',
       'run_id', r.id,
@@ -339,7 +355,7 @@ begin
 
     if v_run.status = 'completed' or v_run.ai_message_id is not null then
       return pg_catalog.jsonb_build_object('kind', 'replay', 'reply', public._coach_reply(v_run.id));
-    elsif v_run.status = 'pending'
+    elsif (v_run.status = 'pending' and v_run.updated_at >= now() - public._coach_pending_deadline())
        or (v_run.status = 'in_flight' and v_run.claimed_at > now() - pg_catalog.make_interval(secs => v_ttl)) then
       return pg_catalog.jsonb_build_object('kind', 'in_flight', 'run_id', v_run.id, 'status', v_run.status);
     end if;
@@ -698,6 +714,8 @@ revoke execute on function public.coach_record_exchange(jsonb) from public, anon
 grant execute on function public.coach_record_exchange(jsonb) to service_role;
 revoke execute on function public.coach_release_turn(jsonb) from public, anon, authenticated;
 grant execute on function public.coach_release_turn(jsonb) to service_role;
+revoke execute on function public._coach_pending_deadline() from public, anon, authenticated;
+grant execute on function public._coach_pending_deadline() to service_role;
 revoke execute on function public.coach_begin_pending_run(jsonb) from public, anon, authenticated;
 grant execute on function public.coach_begin_pending_run(jsonb) to service_role;
 revoke execute on function public.coach_get_pending_run(jsonb) from public, anon, authenticated;

@@ -57,6 +57,9 @@ export interface ChatObserver {
   answered?(answer: {
     readonly variant: string;
     readonly fallback: boolean;
+    /** Why the simulated coach stood in for OpenAI (an error kind or a response code). */
+    readonly fallbackReason?: string | undefined;
+    readonly model: string;
     readonly latencyMs: number;
     readonly usage: TokenUsage;
     readonly costUsd: number;
@@ -225,7 +228,11 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     }
     return {
       status: 200,
-      body: await record(deps, { ...turn, thread_id: conversationId, answer: simulated(true) }),
+      body: await record(
+        deps,
+        { ...turn, thread_id: conversationId, answer: simulated(true) },
+        'code' in outcome ? outcome.code : outcome.status,
+      ),
     };
   } catch (error) {
     if (!isCoachModelError(error)) throw error;
@@ -244,7 +251,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     const threadId = conversationId ?? currentThread ?? `${LOCAL_THREAD_PREFIX}${randomUUID()}`;
     return {
       status: 200,
-      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(true) }),
+      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(true) }, error.kind),
     };
   }
 }
@@ -300,6 +307,7 @@ async function handOffToPoller(
 async function record(
   deps: ChatDeps,
   input: TurnIdentity & { readonly answer: AiAnswer },
+  fallbackReason?: string,
 ): Promise<ChatReply> {
   let reply: ChatReply;
   try {
@@ -311,6 +319,8 @@ async function record(
   deps.observer?.answered?.({
     variant: input.answer.variant,
     fallback: input.answer.fallback,
+    fallbackReason,
+    model: input.answer.model_used,
     latencyMs: input.answer.response_time_ms,
     usage: input.answer.usage,
     costUsd: input.answer.cost_estimate,

@@ -148,6 +148,7 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     deps.observer?.answered?.({
       variant: answer.variant,
       fallback: false,
+      model: answer.model_used,
       latencyMs: answer.response_time_ms,
       usage: answer.usage,
       costUsd: answer.cost_estimate,

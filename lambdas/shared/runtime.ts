@@ -40,7 +40,11 @@ export const metricsObserver: PollObserver & ChatObserver = {
   unknownChatType() {
     metrics.addMetric(MetricName.UnknownChatType, MetricUnit.Count, 1);
   },
-  answered({ variant, fallback, latencyMs, usage, costUsd }) {
+  answered({ variant, fallback, fallbackReason, model, latencyMs, usage, costUsd }) {
+    // Metadata lands on the same EMF line, for the saved Logs Insights queries (cost by
+    // model, fallbacks by reason) without becoming a costly metric dimension.
+    metrics.addMetadata('model', model);
+    if (fallbackReason) metrics.addMetadata('fallback_reason', fallbackReason);
     metrics.addMetric(fallback ? MetricName.ChatFallback : MetricName.ChatSuccess, MetricUnit.Count, 1);
     metrics.addMetric(MetricName.ChatLatencyMs, MetricUnit.Milliseconds, latencyMs);
     if (variant === 'openai') {
