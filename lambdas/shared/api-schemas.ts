@@ -212,6 +212,11 @@ export const ErrorBody = z
     error: z.string().meta({ description: 'A human-readable message.' }),
     code: z.string().meta({ description: 'A stable machine code, e.g. `validation_failed`, `thread_not_found`.' }),
     request_id: z.string(),
+    retry_after_seconds: z
+      .int()
+      .nonnegative()
+      .optional()
+      .meta({ description: 'On 409, 429 and 503: seconds to wait before retrying (same as the Retry-After header).' }),
   })
   .catchall(z.unknown())
   .meta({ id: 'ErrorBody', example: { error: 'message must not be empty', code: 'validation_failed', request_id: 'c0ffee00-1234' } });

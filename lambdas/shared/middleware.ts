@@ -175,14 +175,16 @@ export function errorResponse(error: unknown, requestId: string): APIGatewayProx
           cause: error,
         });
   const headers: Record<string, string> = { 'x-request-id': requestId };
-  if (appError.retryAfterSeconds !== undefined) {
-    headers['Retry-After'] = String(Math.max(0, Math.ceil(appError.retryAfterSeconds)));
-  }
+  const retryAfter =
+    appError.retryAfterSeconds === undefined ? undefined : Math.max(0, Math.ceil(appError.retryAfterSeconds));
+  if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
   const body = {
     ...(appError.expose || appError.status === 503 || appError.status === 429 ? appError.details : undefined),
     error: appError.message,
     code: appError.code,
     request_id: requestId,
+    // Also in the body: supabase-swift's FunctionsError drops response headers.
+    ...(retryAfter === undefined ? {} : { retry_after_seconds: retryAfter }),
   };
   return json(appError.status, body, headers);
 }

@@ -226,6 +226,7 @@ describe('httpRoute', () => {
       code: 'daily_budget_exceeded',
       request_id: API_REQUEST_ID,
       limit: 'tokens',
+      retry_after_seconds: 3600,
     });
   });
 
