@@ -47,7 +47,10 @@ async function execFile(executor: SqlExecutor, file: string): Promise<void> {
  * rows of `existing-rows.sql` (users, ratings, goals, chats, duplicate threads), whose ids
  * are exported by `db/fixtures.ts`.
  */
-export async function applyBaseline(executor: SqlExecutor, options: { readonly existingRows: boolean }): Promise<void> {
+export async function applyBaseline(
+  executor: SqlExecutor,
+  options: { readonly existingRows: boolean },
+): Promise<void> {
   const files = (await readdir(BASELINE_DIR)).filter((f) => /^\d+_.*\.sql$/.test(f)).sort();
   for (const file of files) await execFile(executor, path.join(BASELINE_DIR, file));
   if (options.existingRows) await execFile(executor, path.join(BASELINE_DIR, 'existing-rows.sql'));

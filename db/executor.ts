@@ -47,4 +47,3 @@ export function pgliteExecutor(db: Pick<PGlite, 'exec' | 'query'>): SqlExecutor 
     },
   };
 }
-

@@ -45,7 +45,10 @@ export const FIXTURE_USERS = {
       tenK: '20000000-0000-4000-8000-000000000005',
     },
     threads: {
-      general: { id: '30000000-0000-4000-8000-000000000003', threadId: '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09' },
+      general: {
+        id: '30000000-0000-4000-8000-000000000003',
+        threadId: '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09',
+      },
     },
     latestRatings: { health: 48, emotion: 66, purpose: 70, connection: 58 },
     chatRows: 2,
@@ -63,7 +66,10 @@ export const FIXTURE_USERS = {
       /** The older duplicate (last interaction 2026-10-05). */
       generalOlder: { id: '30000000-0000-4000-8000-000000000004', threadId: 'thread_local_c0a1b2c3d4e5f607' },
       /** The newer duplicate (last interaction 2026-11-18): the merge keeps this row. */
-      generalNewer: { id: '30000000-0000-4000-8000-000000000005', threadId: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d' },
+      generalNewer: {
+        id: '30000000-0000-4000-8000-000000000005',
+        threadId: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+      },
       pillar: { id: '30000000-0000-4000-8000-000000000006', threadId: 'thread_local_f1e2d3c4b5a69788' },
     },
     latestRatings: { health: 74, emotion: 52, purpose: 45, connection: 67 },

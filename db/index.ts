@@ -3,7 +3,14 @@
  * adapters (pg, PGlite), the Supabase-like baseline and seeds, and the migration runner.
  */
 export { pgExecutor, pgliteExecutor, type PgSession, type SqlExecutor } from './executor';
-export { applyBaseline, applyDemoSeed, BASELINE_DIR, execInTransaction, MIGRATIONS_DIR, SEED_DIR } from './baseline';
+export {
+  applyBaseline,
+  applyDemoSeed,
+  BASELINE_DIR,
+  execInTransaction,
+  MIGRATIONS_DIR,
+  SEED_DIR,
+} from './baseline';
 export {
   applyMigrationFile,
   applyMigrations,

@@ -78,7 +78,8 @@ export async function readMigrations(dir: string): Promise<MigrationFile[]> {
   }
   const seen = new Set<string>();
   for (const file of files) {
-    if (seen.has(file.version)) throw new Error(`two migration files share version ${file.version} in ${dir}`);
+    if (seen.has(file.version))
+      throw new Error(`two migration files share version ${file.version} in ${dir}`);
     seen.add(file.version);
   }
   return files;
@@ -135,9 +136,10 @@ export async function applyMigrationFile(executor: SqlExecutor, file: MigrationF
   let index: number | null = null;
   try {
     await executor.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-    const already = await executor.query('select 1 from supabase_migrations.schema_migrations where version = $1', [
-      file.version,
-    ]);
+    const already = await executor.query(
+      'select 1 from supabase_migrations.schema_migrations where version = $1',
+      [file.version],
+    );
     if (already.length > 0) {
       await executor.exec('rollback');
       return false;

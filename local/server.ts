@@ -81,12 +81,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL });
   const cfg = loadConfig({ ...env, DATABASE_URL: env.DATABASE_URL ?? 'pglite://embedded' });
   const model = await modelFromConfig(cfg);
-  // The poll task reads the runtime, which holds the poller: resolved lazily.
-  let assembled: Runtime | undefined;
-  const getRuntime = async (): Promise<Runtime> => {
-    if (!assembled) throw new Error('The local runtime is not assembled yet');
-    return assembled;
-  };
+  // The poll task reads the runtime, which holds the poller: resolved when a run starts.
+  const getRuntime = async (): Promise<Runtime> => runtime;
   // Long runs execute the same state machine definition as AWS (synthesized from lib/poller.ts).
   const poller = model
     ? localStateMachinePoller(createPollHandler(getRuntime), {
@@ -96,7 +92,6 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       })
     : null;
   const runtime = assembleRuntime(cfg, { store: database.store, model, poller });
-  assembled = runtime;
   const authenticate = localAuthenticator(env);
 
   const routes: Route[] = [

@@ -70,10 +70,12 @@ export const ChatReply = z
     model_used: z.string(),
     cost_estimate: z.number().nonnegative().meta({ description: 'US dollars, from usage by token kind.' }),
     message_id: uuid.meta({ description: 'The stored AI row in journal_ai_chats.' }),
-    user_message_id: uuid.meta({ description: "The stored user row in journal_ai_chats." }),
+    user_message_id: uuid.meta({ description: 'The stored user row in journal_ai_chats.' }),
     response_time_ms: z.int().nonnegative(),
     variant: Variant,
-    fallback: z.boolean().meta({ description: 'True when the simulated coach answered because OpenAI failed.' }),
+    fallback: z
+      .boolean()
+      .meta({ description: 'True when the simulated coach answered because OpenAI failed.' }),
   })
   .meta({ id: 'ChatReply' });
 export type ChatReply = z.infer<typeof ChatReply>;
@@ -103,7 +105,9 @@ export const RunState = z
       user_message_id: uuid,
       code: z.string().meta({ description: '`failed`, `cancelled`, `incomplete`, `timed_out`.' }),
       error: z.string(),
-      reply: ChatReply.nullable().meta({ description: 'The simulated fallback stored for this run, if any.' }),
+      reply: ChatReply.nullable().meta({
+        description: 'The simulated fallback stored for this run, if any.',
+      }),
     }),
   ])
   .meta({ id: 'RunState' });
@@ -130,13 +134,22 @@ export type UserAssistantThread = z.infer<typeof UserAssistantThread>;
 
 export const ThreadManagerRequest = z
   .discriminatedUnion('action', [
-    z.object({ action: z.literal('get_or_create'), assistant_type: CoachProfileId, user_id: uuid.nullish() }).strict(),
     z
-      .object({ action: z.literal('update_interaction'), thread_id: z.string().trim().min(1).max(200), user_id: uuid.nullish() })
+      .object({ action: z.literal('get_or_create'), assistant_type: CoachProfileId, user_id: uuid.nullish() })
+      .strict(),
+    z
+      .object({
+        action: z.literal('update_interaction'),
+        thread_id: z.string().trim().min(1).max(200),
+        user_id: uuid.nullish(),
+      })
       .strict(),
     z.object({ action: z.literal('get_threads'), user_id: uuid.nullish() }).strict(),
   ])
-  .meta({ id: 'ThreadManagerRequest', example: { action: 'get_or_create', assistant_type: 'general_coach' } });
+  .meta({
+    id: 'ThreadManagerRequest',
+    example: { action: 'get_or_create', assistant_type: 'general_coach' },
+  });
 export type ThreadManagerRequest = z.infer<typeof ThreadManagerRequest>;
 
 export const ThreadList = z.array(UserAssistantThread).meta({ id: 'ThreadList' });
@@ -160,7 +173,11 @@ export const Goal = z.object({
   pillar: z.string().nullable(),
   pillar_display_name: z.string().nullable(),
 });
-export const RecentMessage = z.object({ message: z.string(), chat_type: z.string().nullable(), created_at: z.string() });
+export const RecentMessage = z.object({
+  message: z.string(),
+  chat_type: z.string().nullable(),
+  created_at: z.string(),
+});
 
 /** What the database knows about the user that the coach may see. */
 export const CoachContextData = z
@@ -192,7 +209,10 @@ export const FeedbackRequest = z
     comment: z.string().trim().max(2000).nullish(),
   })
   .strict()
-  .meta({ id: 'FeedbackRequest', example: { message_id: '0e6f1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b', rating: 'up' } });
+  .meta({
+    id: 'FeedbackRequest',
+    example: { message_id: '0e6f1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b', rating: 'up' },
+  });
 export type FeedbackRequest = z.infer<typeof FeedbackRequest>;
 
 export const FeedbackReply = z
@@ -210,14 +230,17 @@ export type FeedbackReply = z.infer<typeof FeedbackReply>;
 export const ErrorBody = z
   .object({
     error: z.string().meta({ description: 'A human-readable message.' }),
-    code: z.string().meta({ description: 'A stable machine code, e.g. `validation_failed`, `thread_not_found`.' }),
+    code: z
+      .string()
+      .meta({ description: 'A stable machine code, e.g. `validation_failed`, `thread_not_found`.' }),
     request_id: z.string(),
-    retry_after_seconds: z
-      .int()
-      .nonnegative()
-      .optional()
-      .meta({ description: 'On 409, 429 and 503: seconds to wait before retrying (same as the Retry-After header).' }),
+    retry_after_seconds: z.int().nonnegative().optional().meta({
+      description: 'On 409, 429 and 503: seconds to wait before retrying (same as the Retry-After header).',
+    }),
   })
   .catchall(z.unknown())
-  .meta({ id: 'ErrorBody', example: { error: 'message must not be empty', code: 'validation_failed', request_id: 'c0ffee00-1234' } });
+  .meta({
+    id: 'ErrorBody',
+    example: { error: 'message must not be empty', code: 'validation_failed', request_id: 'c0ffee00-1234' },
+  });
 export type ErrorBody = z.infer<typeof ErrorBody>;

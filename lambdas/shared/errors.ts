@@ -35,8 +35,10 @@ export class AppError extends Error {
 
 export const badRequest = (code: string, message: string, options?: AppErrorOptions) =>
   new AppError(400, code, message, options);
-export const unauthorized = (message = 'A valid Supabase access token is required.', options?: AppErrorOptions) =>
-  new AppError(401, 'unauthorized', message, options);
+export const unauthorized = (
+  message = 'A valid Supabase access token is required.',
+  options?: AppErrorOptions,
+) => new AppError(401, 'unauthorized', message, options);
 export const forbidden = (code: string, message: string, options?: AppErrorOptions) =>
   new AppError(403, code, message, options);
 export const notFound = (code: string, message: string, options?: AppErrorOptions) =>

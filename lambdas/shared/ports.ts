@@ -4,7 +4,15 @@
  * OpenAI Responses + Conversations API (or a fake of it in tests). Shapes are snake_case
  * because they are the JSON the Postgres functions take and return, unchanged.
  */
-import type { ChatReply, CoachContextData, CoachProfileId, FeedbackReply, RunState, UserAssistantThread, Variant } from './api-schemas';
+import type {
+  ChatReply,
+  CoachContextData,
+  CoachProfileId,
+  FeedbackReply,
+  RunState,
+  UserAssistantThread,
+  Variant,
+} from './api-schemas';
 
 // ---------------------------------------------------------------------------------------
 // ChatStore
@@ -135,7 +143,8 @@ export interface FailRunInput {
 
 /** What the poller needs to finish a pending run without the original request. */
 export interface PendingRunDetails extends TurnIdentity {
-  readonly status: 'in_flight' | 'pending' | 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'timed_out';
+  readonly status:
+    'in_flight' | 'pending' | 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'timed_out';
   readonly openai_response_id: string | null;
   readonly user_message_id: string | null;
   readonly created_at: string;
@@ -156,7 +165,10 @@ export interface ChatStore {
   getRun(input: { readonly run_id: string; readonly user_id: string }): Promise<RunState | null>;
 
   /** The user's thread for this assistant type, or null. */
-  getThread(input: { readonly user_id: string; readonly assistant_type: CoachProfileId }): Promise<UserAssistantThread | null>;
+  getThread(input: {
+    readonly user_id: string;
+    readonly assistant_type: CoachProfileId;
+  }): Promise<UserAssistantThread | null>;
   /**
    * Set the thread's conversation id (creating the row if needed); a previous non-`conv_`
    * id is kept in `legacy_thread_ids`.
@@ -260,7 +272,11 @@ export class CoachModelError extends Error {
   constructor(
     readonly kind: CoachModelErrorKind,
     message: string,
-    readonly options: { readonly cause?: unknown; readonly status?: number; readonly retryAfterSeconds?: number } = {},
+    readonly options: {
+      readonly cause?: unknown;
+      readonly status?: number;
+      readonly retryAfterSeconds?: number;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoachModelError';

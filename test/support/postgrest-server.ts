@@ -46,7 +46,9 @@ interface PostgrestErrorBody {
   readonly hint: string | null;
 }
 
-const jwtError = (code: string, message: string): Verified => ({ error: { code, message, details: null, hint: null } });
+const jwtError = (code: string, message: string): Verified => ({
+  error: { code, message, details: null, hint: null },
+});
 
 function verifyJwt(token: string, secret: string): Verified {
   const parts = token.split('.');
@@ -63,7 +65,8 @@ function verifyJwt(token: string, secret: string): Verified {
   } catch {
     return jwtError('PGRST301', 'JWT could not be decoded');
   }
-  if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now()) return jwtError('PGRST303', 'JWT expired');
+  if (typeof claims.exp === 'number' && claims.exp * 1000 < Date.now())
+    return jwtError('PGRST303', 'JWT expired');
   if (typeof claims.role !== 'string' || !ROLES.has(claims.role)) {
     return jwtError('PGRST301', `role "${String(claims.role)}" does not exist`);
   }
@@ -103,7 +106,10 @@ export function httpStatusOf(sqlstate: string, role: string): number {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -124,7 +130,12 @@ export async function startPostgrestServer(options: {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const match = /^\/rest\/v1\/rpc\/([^/?]+)(\?.*)?$/.exec(req.url ?? '');
     if (!match || req.method !== 'POST') {
-      send(res, 404, { code: 'PGRST125', message: 'Invalid path specified in request URL', details: null, hint: null });
+      send(res, 404, {
+        code: 'PGRST125',
+        message: 'Invalid path specified in request URL',
+        details: null,
+        hint: null,
+      });
       return;
     }
     const fn = decodeURIComponent(match[1] ?? '');
@@ -147,7 +158,8 @@ export async function startPostgrestServer(options: {
     try {
       const raw = await readBody(req);
       const parsed: unknown = raw === '' ? {} : JSON.parse(raw);
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not an object');
       args = parsed as Record<string, unknown>;
     } catch {
       send(res, 400, { code: 'PGRST102', message: 'Empty or invalid json', details: null, hint: null });
@@ -158,7 +170,12 @@ export async function startPostgrestServer(options: {
     try {
       client = await pool.connect();
     } catch (error) {
-      send(res, 503, { code: 'PGRST000', message: 'Could not connect with the database', details: String(error), hint: null });
+      send(res, 503, {
+        code: 'PGRST000',
+        message: 'Could not connect with the database',
+        details: String(error),
+        hint: null,
+      });
       return;
     }
     try {
@@ -174,7 +191,8 @@ export async function startPostgrestServer(options: {
         send(res, 404, {
           code: 'PGRST202',
           message: `Could not find the function public.${fn}(${names.join(', ')}) in the schema cache`,
-          details: 'Searched for the function with the given argument names, but no matches were found in the schema cache.',
+          details:
+            'Searched for the function with the given argument names, but no matches were found in the schema cache.',
           hint: null,
         });
         return;
@@ -184,7 +202,9 @@ export async function startPostgrestServer(options: {
       await client.query('begin');
       try {
         await client.query(`set local role ${role}`); // role is one of ROLES
-        await client.query(`select pg_catalog.set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
+        await client.query(`select pg_catalog.set_config('request.jwt.claims', $1, true)`, [
+          JSON.stringify(claims),
+        ]);
         const result = await client.query<{ r: unknown }>(`select public.${fn}(${namedArgs}) as r`, values);
         await client.query('commit');
         send(res, 200, result.rows[0]?.r ?? null);
@@ -192,10 +212,20 @@ export async function startPostgrestServer(options: {
         await client.query('rollback').catch(() => undefined);
         const e = error as { code?: string; message?: string; detail?: string; hint?: string };
         const code = e.code ?? 'XX000';
-        send(res, httpStatusOf(code, role), { code, message: e.message ?? String(error), details: e.detail ?? null, hint: e.hint ?? null });
+        send(res, httpStatusOf(code, role), {
+          code,
+          message: e.message ?? String(error),
+          details: e.detail ?? null,
+          hint: e.hint ?? null,
+        });
       }
     } catch (error) {
-      send(res, 503, { code: 'PGRST001', message: 'Database connection error', details: String(error), hint: null });
+      send(res, 503, {
+        code: 'PGRST001',
+        message: 'Database connection error',
+        details: String(error),
+        hint: null,
+      });
     } finally {
       client.release();
     }
@@ -203,7 +233,8 @@ export async function startPostgrestServer(options: {
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { code: 'PGRST000', message: String(error), details: null, hint: null });
+      if (!res.headersSent)
+        send(res, 500, { code: 'PGRST000', message: String(error), details: null, hint: null });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

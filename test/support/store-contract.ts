@@ -8,12 +8,21 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FIXTURE_USERS, PILLAR_IDS } from '../../db/fixtures';
 import { AppError } from '../../lambdas/shared/errors';
-import type { AiAnswer, ChatStore, PrepareTurnInput, PreparedTurn, TurnIdentity } from '../../lambdas/shared/ports';
+import type {
+  AiAnswer,
+  ChatStore,
+  PrepareTurnInput,
+  PreparedTurn,
+  TurnIdentity,
+} from '../../lambdas/shared/ports';
 
 export interface StoreHarness {
   readonly store: ChatStore;
   /** Superuser SQL on the same database, for set-up and assertions. */
-  query<Row extends Record<string, unknown> = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -23,7 +32,14 @@ export const OPENAI_ANSWER: AiAnswer = {
   fallback: false,
   model_used: 'gpt-6-astra',
   openai_response_id: 'resp_contract_1',
-  usage: { input_tokens: 1200, cached_tokens: 1024, cache_write_tokens: 0, output_tokens: 80, reasoning_tokens: 16, total_tokens: 1280 },
+  usage: {
+    input_tokens: 1200,
+    cached_tokens: 1024,
+    cache_write_tokens: 0,
+    output_tokens: 80,
+    reasoning_tokens: 16,
+    total_tokens: 1280,
+  },
   cost_estimate: 0.001234,
   response_time_ms: 1500,
 };
@@ -34,7 +50,14 @@ export const SIMULATED_FALLBACK: AiAnswer = {
   fallback: true,
   model_used: 'simulated',
   openai_response_id: null,
-  usage: { input_tokens: 0, cached_tokens: 0, cache_write_tokens: 0, output_tokens: 0, reasoning_tokens: 0, total_tokens: 0 },
+  usage: {
+    input_tokens: 0,
+    cached_tokens: 0,
+    cache_write_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+    total_tokens: 0,
+  },
   cost_estimate: 0,
   response_time_ms: 40,
 };
@@ -63,7 +86,11 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       return rows[0]?.n ?? -1;
     };
     const key = () => `k-${randomUUID()}`;
-    const prepareInput = (userId: string, clientMessageId: string, extra: Partial<PrepareTurnInput> = {}): PrepareTurnInput => ({
+    const prepareInput = (
+      userId: string,
+      clientMessageId: string,
+      extra: Partial<PrepareTurnInput> = {},
+    ): PrepareTurnInput => ({
       user_id: userId,
       assistant_type: 'general_coach',
       chat_type: 'general',
@@ -79,7 +106,11 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       if (prepared.kind !== 'claimed') throw new Error(`expected a claim, got ${prepared.kind}`);
       return prepared;
     };
-    const identity = (runId: string, input: PrepareTurnInput, extra: Partial<TurnIdentity> = {}): TurnIdentity => ({
+    const identity = (
+      runId: string,
+      input: PrepareTurnInput,
+      extra: Partial<TurnIdentity> = {},
+    ): TurnIdentity => ({
       run_id: runId,
       user_id: input.user_id,
       assistant_type: input.assistant_type,
@@ -108,7 +139,13 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const prepared = await claim(prepareInput(userId, key()));
 
       expect(prepared.thread).toBeNull();
-      expect(prepared.context).toEqual({ display_name: 'Noor', ratings: [], goals: [], goal: null, recent_messages: [] });
+      expect(prepared.context).toEqual({
+        display_name: 'Noor',
+        ratings: [],
+        goals: [],
+        goal: null,
+        recent_messages: [],
+      });
       expect(prepared.settings).toEqual({
         openai_enabled: null,
         fallback_enabled: null,
@@ -117,9 +154,10 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         cohort: null,
       });
       expect(prepared.usage_today).toEqual({ tokens: 0, cost_usd: 0, messages: 0 });
-      const runs = await h.query<{ status: string; attempts: number }>('select status, attempts from public.chat_runs where id = $1', [
-        prepared.run_id,
-      ]);
+      const runs = await h.query<{ status: string; attempts: number }>(
+        'select status, attempts from public.chat_runs where id = $1',
+        [prepared.run_id],
+      );
       expect(runs).toEqual([{ status: 'in_flight', attempts: 1 }]);
     });
 
@@ -215,13 +253,26 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
            from public.user_assistant_threads where user_id = $1`,
         [userId],
       );
-      expect(threads).toEqual([{ thread_id: 'conv_contract', openai_assistant_id: 'general_coach@1', total_tokens_used: 1280, cost: 0.001234 }]);
+      expect(threads).toEqual([
+        {
+          thread_id: 'conv_contract',
+          openai_assistant_id: 'general_coach@1',
+          total_tokens_used: 1280,
+          cost: 0.001234,
+        },
+      ]);
       const runs = await h.query(
         `select status, user_message_id, ai_message_id, thread_id, completed_at is not null as completed from public.chat_runs where id = $1`,
         [run_id],
       );
       expect(runs).toEqual([
-        { status: 'completed', user_message_id: reply.user_message_id, ai_message_id: reply.message_id, thread_id: 'conv_contract', completed: true },
+        {
+          status: 'completed',
+          user_message_id: reply.user_message_id,
+          ai_message_id: reply.message_id,
+          thread_id: 'conv_contract',
+          completed: true,
+        },
       ]);
     });
 
@@ -234,7 +285,11 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const next = await claim(prepareInput(userId, key()));
 
       expect(next.usage_today).toEqual({ tokens: 1280, cost_usd: 0.001234, messages: 1 });
-      expect(next.thread).toEqual({ id: expect.any(String), thread_id: 'conv_contract', openai_assistant_id: 'general_coach@1' });
+      expect(next.thread).toEqual({
+        id: expect.any(String),
+        thread_id: 'conv_contract',
+        openai_assistant_id: 'general_coach@1',
+      });
     });
 
     it('replays the first answer for the same client_message_id and stores nothing more', async () => {
@@ -259,7 +314,11 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
 
       expect(results.map((r) => r.kind).sort()).toEqual(['claimed', 'in_flight']);
       const claimed = results.find((r) => r.kind === 'claimed');
-      expect(results.find((r) => r.kind === 'in_flight')).toEqual({ kind: 'in_flight', run_id: claimed?.run_id, status: 'in_flight' });
+      expect(results.find((r) => r.kind === 'in_flight')).toEqual({
+        kind: 'in_flight',
+        run_id: claimed?.run_id,
+        status: 'in_flight',
+      });
       expect(await count('public.chat_runs where user_id = $1', [userId])).toBe(1);
     });
 
@@ -267,19 +326,28 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const userId = await newUser();
       const input = prepareInput(userId, key());
       const first = await claim(input);
-      await h.query(`update public.chat_runs set claimed_at = now() - interval '2 minutes' where id = $1`, [first.run_id]);
+      await h.query(`update public.chat_runs set claimed_at = now() - interval '2 minutes' where id = $1`, [
+        first.run_id,
+      ]);
 
       const second = await h.store.prepareTurn(input);
 
       expect(second).toMatchObject({ kind: 'claimed', run_id: first.run_id });
-      const runs = await h.query('select status, attempts from public.chat_runs where id = $1', [first.run_id]);
+      const runs = await h.query('select status, attempts from public.chat_runs where id = $1', [
+        first.run_id,
+      ]);
       expect(runs).toEqual([{ status: 'in_flight', attempts: 2 }]);
     });
 
     it.each([
       ['a goal of another user', { goal_id: FIXTURE_USERS.alice.goals.eveningWalks }, 403, 'goal_forbidden'],
       ['an unknown goal', { goal_id: '20000000-0000-4000-8000-0000000000ff' }, 404, 'goal_not_found'],
-      ['a thread of another user', { thread_id: FIXTURE_USERS.bob.threads.general.threadId }, 403, 'thread_forbidden'],
+      [
+        'a thread of another user',
+        { thread_id: FIXTURE_USERS.bob.threads.general.threadId },
+        403,
+        'thread_forbidden',
+      ],
       ['an unknown thread', { thread_id: 'thread_local_nobody_has_this' }, 404, 'thread_not_found'],
     ] as const)('refuses %s and writes nothing', async (_label, extra, status, code) => {
       const userId = await newUser();
@@ -293,7 +361,12 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
     it('keeps a replaced local thread id in legacy_thread_ids, and still accepts it as the user thread', async () => {
       const userId = await newUser();
       const local = `thread_local_${randomUUID()}`;
-      await h.store.saveThreadConversation({ user_id: userId, assistant_type: 'general_coach', thread_id: local, profile_ref: 'general_coach@1' });
+      await h.store.saveThreadConversation({
+        user_id: userId,
+        assistant_type: 'general_coach',
+        thread_id: local,
+        profile_ref: 'general_coach@1',
+      });
 
       const saved = await h.store.saveThreadConversation({
         user_id: userId,
@@ -303,10 +376,17 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       });
 
       expect(saved).toMatchObject({ thread_id: 'conv_upgraded', openai_assistant_id: 'general_coach@2' });
-      const rows = await h.query('select thread_id, legacy_thread_ids from public.user_assistant_threads where user_id = $1', [userId]);
+      const rows = await h.query(
+        'select thread_id, legacy_thread_ids from public.user_assistant_threads where user_id = $1',
+        [userId],
+      );
       expect(rows).toEqual([{ thread_id: 'conv_upgraded', legacy_thread_ids: [local] }]);
       const prepared = await claim(prepareInput(userId, key(), { thread_id: local }));
-      expect(prepared.thread).toEqual({ id: saved.id, thread_id: 'conv_upgraded', openai_assistant_id: 'general_coach@2' });
+      expect(prepared.thread).toEqual({
+        id: saved.id,
+        thread_id: 'conv_upgraded',
+        openai_assistant_id: 'general_coach@2',
+      });
     });
 
     it('records atomically: a failure midway leaves no user row, no AI row, no usage log and the run in flight', async () => {
@@ -316,12 +396,17 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       // Fits the AI row's numeric(12,6) but overflows the usage log's numeric(10,6): fails after both chat rows.
       const tooExpensive: AiAnswer = { ...OPENAI_ANSWER, cost_estimate: 123456 };
 
-      await expect(h.store.recordExchange({ ...identity(run_id, input), answer: tooExpensive })).rejects.toThrow(/numeric field overflow/);
+      await expect(
+        h.store.recordExchange({ ...identity(run_id, input), answer: tooExpensive }),
+      ).rejects.toThrow(/numeric field overflow/);
 
       expect(await count('public.journal_ai_chats where user_id = $1', [userId])).toBe(0);
       expect(await count('public.openai_usage_logs where user_id = $1', [userId])).toBe(0);
       expect(await count('public.user_assistant_threads where user_id = $1', [userId])).toBe(0);
-      const runs = await h.query('select status, user_message_id, ai_message_id from public.chat_runs where id = $1', [run_id]);
+      const runs = await h.query(
+        'select status, user_message_id, ai_message_id from public.chat_runs where id = $1',
+        [run_id],
+      );
       expect(runs).toEqual([{ status: 'in_flight', user_message_id: null, ai_message_id: null }]);
     });
 
@@ -337,9 +422,14 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       });
 
       expect(second).toEqual(first);
-      expect(await count(`public.journal_ai_chats where user_id = $1 and message_type = 'ai'`, [userId])).toBe(1);
+      expect(
+        await count(`public.journal_ai_chats where user_id = $1 and message_type = 'ai'`, [userId]),
+      ).toBe(1);
       expect(await count('public.openai_usage_logs where user_id = $1', [userId])).toBe(1);
-      const threads = await h.query('select total_tokens_used from public.user_assistant_threads where user_id = $1', [userId]);
+      const threads = await h.query(
+        'select total_tokens_used from public.user_assistant_threads where user_id = $1',
+        [userId],
+      );
       expect(threads).toEqual([{ total_tokens_used: 1280 }]);
     });
 
@@ -349,7 +439,9 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const { run_id } = await claim(input);
       const other = await newUser();
 
-      const refused = await refusal(h.store.recordExchange({ ...identity(run_id, input, { user_id: other }), answer: OPENAI_ANSWER }));
+      const refused = await refusal(
+        h.store.recordExchange({ ...identity(run_id, input, { user_id: other }), answer: OPENAI_ANSWER }),
+      );
 
       expect(refused).toEqual({ status: 404, code: 'run_not_found' });
       expect(await count('public.journal_ai_chats where user_id in ($1, $2)', [userId, other])).toBe(0);
@@ -391,16 +483,31 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         openai_response_id: 'resp_long_1',
         user_message_id: pending.user_message_id,
         context: { display_name: 'Robin' },
-        settings: { openai_enabled: null, fallback_enabled: null, daily_token_limit: null, daily_cost_limit_usd: null, cohort: null },
+        settings: {
+          openai_enabled: null,
+          fallback_enabled: null,
+          daily_token_limit: null,
+          daily_cost_limit_usd: null,
+          cohort: null,
+        },
       });
       expect(Number.isNaN(Date.parse(details?.created_at ?? ''))).toBe(false);
 
-      const reply = await h.store.recordExchange({ ...turn, answer: { ...OPENAI_ANSWER, openai_response_id: 'resp_long_1' } });
+      const reply = await h.store.recordExchange({
+        ...turn,
+        answer: { ...OPENAI_ANSWER, openai_response_id: 'resp_long_1' },
+      });
 
       expect(reply.user_message_id).toBe(pending.user_message_id);
-      expect(await h.store.getRun({ run_id, user_id: userId })).toEqual({ status: 'completed', run_id, ...reply });
+      expect(await h.store.getRun({ run_id, user_id: userId })).toEqual({
+        status: 'completed',
+        run_id,
+        ...reply,
+      });
       expect(await h.store.getRun({ run_id, user_id: await newUser() })).toBeNull();
-      expect(await count(`public.journal_ai_chats where user_id = $1 and message_type = 'user'`, [userId])).toBe(1);
+      expect(
+        await count(`public.journal_ai_chats where user_id = $1 and message_type = 'user'`, [userId]),
+      ).toBe(1);
       expect(await h.store.getPendingRun({ run_id: randomUUID() })).toBeNull();
     });
 
@@ -408,10 +515,23 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const userId = await newUser();
       const input = prepareInput(userId, key());
       const { run_id } = await claim(input);
-      const pending = await h.store.beginPendingRun({ ...identity(run_id, input), openai_response_id: 'resp_long_2' });
+      const pending = await h.store.beginPendingRun({
+        ...identity(run_id, input),
+        openai_response_id: 'resp_long_2',
+      });
 
-      const state = await h.store.failRun({ run_id, status: 'timed_out', failure_code: 'timed_out', fallback: SIMULATED_FALLBACK });
-      const again = await h.store.failRun({ run_id, status: 'failed', failure_code: 'poller_error', fallback: SIMULATED_FALLBACK });
+      const state = await h.store.failRun({
+        run_id,
+        status: 'timed_out',
+        failure_code: 'timed_out',
+        fallback: SIMULATED_FALLBACK,
+      });
+      const again = await h.store.failRun({
+        run_id,
+        status: 'failed',
+        failure_code: 'poller_error',
+        fallback: SIMULATED_FALLBACK,
+      });
 
       expect(state).toEqual({
         status: 'failed',
@@ -429,7 +549,10 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       });
       expect(again).toEqual(state);
       expect(await h.store.getRun({ run_id, user_id: userId })).toEqual(state);
-      const aiRows = await h.query(`select fallback, variant from public.journal_ai_chats where user_id = $1 and message_type = 'ai'`, [userId]);
+      const aiRows = await h.query(
+        `select fallback, variant from public.journal_ai_chats where user_id = $1 and message_type = 'ai'`,
+        [userId],
+      );
       expect(aiRows).toEqual([{ fallback: true, variant: 'simulated' }]);
       expect(await count('public.openai_usage_logs where user_id = $1', [userId])).toBe(0);
       const replay = await h.store.prepareTurn(input);
@@ -442,10 +565,17 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const { run_id } = await claim(input);
       await h.store.beginPendingRun({ ...identity(run_id, input), openai_response_id: 'resp_long_3' });
 
-      const state = await h.store.failRun({ run_id, status: 'cancelled', failure_code: 'cancelled', fallback: null });
+      const state = await h.store.failRun({
+        run_id,
+        status: 'cancelled',
+        failure_code: 'cancelled',
+        fallback: null,
+      });
 
       expect(state).toMatchObject({ status: 'failed', run_id, code: 'cancelled', reply: null });
-      expect(await count(`public.journal_ai_chats where user_id = $1 and message_type = 'ai'`, [userId])).toBe(0);
+      expect(
+        await count(`public.journal_ai_chats where user_id = $1 and message_type = 'ai'`, [userId]),
+      ).toBe(0);
     });
 
     it('releases a claim so the same key can be claimed again, but never a run with a stored message', async () => {
@@ -465,20 +595,39 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
     it('lists threads latest interaction first and touches them by current or legacy id', async () => {
       const userId = await newUser();
       const local = `thread_local_${randomUUID()}`;
-      await h.store.saveThreadConversation({ user_id: userId, assistant_type: 'pillar_coach', thread_id: local, profile_ref: 'pillar_coach@1' });
-      await h.store.saveThreadConversation({ user_id: userId, assistant_type: 'pillar_coach', thread_id: 'conv_pillar', profile_ref: 'pillar_coach@1' });
+      await h.store.saveThreadConversation({
+        user_id: userId,
+        assistant_type: 'pillar_coach',
+        thread_id: local,
+        profile_ref: 'pillar_coach@1',
+      });
+      await h.store.saveThreadConversation({
+        user_id: userId,
+        assistant_type: 'pillar_coach',
+        thread_id: 'conv_pillar',
+        profile_ref: 'pillar_coach@1',
+      });
       const general = await h.store.saveThreadConversation({
         user_id: userId,
         assistant_type: 'general_coach',
         thread_id: 'conv_general',
         profile_ref: 'general_coach@1',
       });
-      await h.query(`update public.user_assistant_threads set last_interaction_at = '2026-01-01' where user_id = $1`, [userId]);
+      await h.query(
+        `update public.user_assistant_threads set last_interaction_at = '2026-01-01' where user_id = $1`,
+        [userId],
+      );
 
       const touched = await h.store.touchThread({ user_id: userId, thread_id: local });
       const list = await h.store.listThreads({ user_id: userId });
 
-      expect(touched).toMatchObject({ user_id: userId, assistant_type: 'pillar_coach', thread_id: 'conv_pillar', total_tokens_used: 0, last_cost_estimate: 0 });
+      expect(touched).toMatchObject({
+        user_id: userId,
+        assistant_type: 'pillar_coach',
+        thread_id: 'conv_pillar',
+        total_tokens_used: 0,
+        last_cost_estimate: 0,
+      });
       expect(Date.parse(touched.last_interaction_at)).toBeGreaterThan(Date.parse('2026-01-02T00:00:00Z'));
       expect(touched.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
       expect(list.map((t) => t.assistant_type)).toEqual(['pillar_coach', 'general_coach']);
@@ -490,19 +639,31 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
     it("refuses to touch another user's thread with 404 and leaves it unchanged", async () => {
       const userId = await newUser();
       const bobThread = FIXTURE_USERS.bob.threads.general;
-      const before = await h.query('select last_interaction_at::text as t from public.user_assistant_threads where id = $1', [bobThread.id]);
+      const before = await h.query(
+        'select last_interaction_at::text as t from public.user_assistant_threads where id = $1',
+        [bobThread.id],
+      );
 
       const refused = await refusal(h.store.touchThread({ user_id: userId, thread_id: bobThread.threadId }));
 
       expect(refused).toEqual({ status: 404, code: 'thread_not_found' });
-      expect(await h.query('select last_interaction_at::text as t from public.user_assistant_threads where id = $1', [bobThread.id])).toEqual(before);
+      expect(
+        await h.query(
+          'select last_interaction_at::text as t from public.user_assistant_threads where id = $1',
+          [bobThread.id],
+        ),
+      ).toEqual(before);
       expect(await h.store.listThreads({ user_id: userId })).toEqual([]);
     });
 
     it('gives the context the latest rating of every pillar, active goals only, and the goal asked for', async () => {
       const alice = FIXTURE_USERS.alice;
 
-      const data = await h.store.getContextData({ user_id: alice.id, goal_id: alice.goals.gratitudeJournal, recent_limit: 5 });
+      const data = await h.store.getContextData({
+        user_id: alice.id,
+        goal_id: alice.goals.gratitudeJournal,
+        recent_limit: 5,
+      });
 
       expect(data.display_name).toBe('Alice');
       expect(Object.fromEntries(data.ratings.map((r) => [r.pillar, r.rating]))).toEqual(alice.latestRatings);
@@ -512,7 +673,9 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         rating: 62,
         rated_at: '2026-11-01T09:15:00.000Z',
       });
-      expect(data.goals.map((g) => g.id).sort()).toEqual([alice.goals.eveningWalks, alice.goals.gratitudeJournal].sort());
+      expect(data.goals.map((g) => g.id).sort()).toEqual(
+        [alice.goals.eveningWalks, alice.goals.gratitudeJournal].sort(),
+      );
       expect(data.goal).toEqual({
         id: alice.goals.gratitudeJournal,
         title: 'Journal three times a week',
@@ -531,15 +694,20 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
          select $1::uuid, 'coach text', 'ai', 'general', timestamp '2026-11-02'`,
         [userId],
       );
-      await h.query(`insert into public.user_goals (user_id, pillar_id, title, is_active) values ($1, $2, 'Old goal', false)`, [
-        userId,
-        PILLAR_IDS.purpose,
-      ]);
+      await h.query(
+        `insert into public.user_goals (user_id, pillar_id, title, is_active) values ($1, $2, 'Old goal', false)`,
+        [userId, PILLAR_IDS.purpose],
+      );
 
       const data = await h.store.getContextData({ user_id: userId, goal_id: null, recent_limit: 2 });
 
-      expect(data.recent_messages.map((m) => m.created_at)).toEqual(['2026-11-01T04:00:00.000Z', '2026-11-01T03:00:00.000Z']);
-      expect(data.recent_messages.every((m) => m.message.length === 200 && m.chat_type === 'general')).toBe(true);
+      expect(data.recent_messages.map((m) => m.created_at)).toEqual([
+        '2026-11-01T04:00:00.000Z',
+        '2026-11-01T03:00:00.000Z',
+      ]);
+      expect(data.recent_messages.every((m) => m.message.length === 200 && m.chat_type === 'general')).toBe(
+        true,
+      );
       expect(data.goals).toEqual([]);
       expect(data.goal).toBeNull();
     });
@@ -548,7 +716,11 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const userId = await newUser();
 
       const refused = await refusal(
-        h.store.getContextData({ user_id: userId, goal_id: FIXTURE_USERS.bob.goals.sundayCalls, recent_limit: 5 }),
+        h.store.getContextData({
+          user_id: userId,
+          goal_id: FIXTURE_USERS.bob.goals.sundayCalls,
+          recent_limit: 5,
+        }),
       );
 
       expect(refused).toEqual({ status: 403, code: 'goal_forbidden' });
@@ -560,8 +732,18 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const { run_id } = await claim(input);
       const reply = await h.store.recordExchange({ ...identity(run_id, input), answer: OPENAI_ANSWER });
 
-      const first = await h.store.recordFeedback({ user_id: userId, message_id: reply.message_id, rating: 'up', comment: null });
-      const second = await h.store.recordFeedback({ user_id: userId, message_id: reply.message_id, rating: 'down', comment: 'Too generic' });
+      const first = await h.store.recordFeedback({
+        user_id: userId,
+        message_id: reply.message_id,
+        rating: 'up',
+        comment: null,
+      });
+      const second = await h.store.recordFeedback({
+        user_id: userId,
+        message_id: reply.message_id,
+        rating: 'down',
+        comment: 'Too generic',
+      });
 
       expect(first).toEqual({
         id: expect.any(String),
@@ -571,8 +753,15 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         created_at: expect.stringMatching(/Z$/),
         updated_at: expect.stringMatching(/Z$/),
       });
-      expect(second).toMatchObject({ id: first.id, rating: 'down', comment: 'Too generic', created_at: first.created_at });
-      const rows = await h.query('select rating, comment from public.chat_feedback where user_id = $1', [userId]);
+      expect(second).toMatchObject({
+        id: first.id,
+        rating: 'down',
+        comment: 'Too generic',
+        created_at: first.created_at,
+      });
+      const rows = await h.query('select rating, comment from public.chat_feedback where user_id = $1', [
+        userId,
+      ]);
       expect(rows).toEqual([{ rating: 'down', comment: 'Too generic' }]);
     });
 
@@ -581,14 +770,23 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       const aliceAiRow = '40000000-0000-4000-8000-000000000002';
       const aliceUserRow = '40000000-0000-4000-8000-000000000001';
 
-      const foreign = await refusal(h.store.recordFeedback({ user_id: userId, message_id: aliceAiRow, rating: 'down', comment: null }));
+      const foreign = await refusal(
+        h.store.recordFeedback({ user_id: userId, message_id: aliceAiRow, rating: 'down', comment: null }),
+      );
       const userRow = await refusal(
-        h.store.recordFeedback({ user_id: FIXTURE_USERS.alice.id, message_id: aliceUserRow, rating: 'up', comment: null }),
+        h.store.recordFeedback({
+          user_id: FIXTURE_USERS.alice.id,
+          message_id: aliceUserRow,
+          rating: 'up',
+          comment: null,
+        }),
       );
 
       expect(foreign).toEqual({ status: 404, code: 'message_not_found' });
       expect(userRow).toEqual({ status: 404, code: 'message_not_found' });
-      expect(await count('public.chat_feedback where message_id in ($1, $2)', [aliceAiRow, aliceUserRow])).toBe(0);
+      expect(
+        await count('public.chat_feedback where message_id in ($1, $2)', [aliceAiRow, aliceUserRow]),
+      ).toBe(0);
     });
   });
 }

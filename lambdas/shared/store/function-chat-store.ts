@@ -4,7 +4,13 @@
  * return the port's JSON shapes as they are, so nothing is validated twice here; the only
  * translation is a refusal (`{"error": {status, code, message}}`) into an `AppError`.
  */
-import type { ChatReply, CoachContextData, FeedbackReply, RunState, UserAssistantThread } from '../api-schemas';
+import type {
+  ChatReply,
+  CoachContextData,
+  FeedbackReply,
+  RunState,
+  UserAssistantThread,
+} from '../api-schemas';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../errors';
 import type { ChatStore, PendingRunDetails, PendingRunRecorded, PreparedTurn } from '../ports';
 import type { ChatStoreFunction, StoreTransport } from './functions';
@@ -83,7 +89,9 @@ export class FunctionChatStore implements ChatStore {
     return this.call('coach_get_thread', input);
   }
 
-  saveThreadConversation(input: Parameters<ChatStore['saveThreadConversation']>[0]): Promise<UserAssistantThread> {
+  saveThreadConversation(
+    input: Parameters<ChatStore['saveThreadConversation']>[0],
+  ): Promise<UserAssistantThread> {
     return this.call('coach_save_thread_conversation', input);
   }
 

@@ -51,7 +51,9 @@ export function pgTransport(pool: Pick<pg.Pool, 'query'>): StoreTransport {
     async callFunction(name, p) {
       assertChatStoreFunction(name);
       try {
-        const result = await pool.query<{ r: unknown }>(`select public.${name}($1::jsonb) as r`, [JSON.stringify(p)]);
+        const result = await pool.query<{ r: unknown }>(`select public.${name}($1::jsonb) as r`, [
+          JSON.stringify(p),
+        ]);
         return result.rows[0]?.r ?? null;
       } catch (error) {
         if (isConnectionFailure(error)) throw unavailable(name, error);
@@ -67,7 +69,9 @@ export function pgliteTransport(db: Pick<PGlite, 'query'>): StoreTransport {
     async callFunction(name, p) {
       assertChatStoreFunction(name);
       try {
-        const result = await db.query<{ r: unknown }>(`select public.${name}($1::jsonb) as r`, [JSON.stringify(p)]);
+        const result = await db.query<{ r: unknown }>(`select public.${name}($1::jsonb) as r`, [
+          JSON.stringify(p),
+        ]);
         return result.rows[0]?.r ?? null;
       } catch (error) {
         if (isConnectionFailure(error)) throw unavailable(name, error);

@@ -40,7 +40,11 @@ function isOutage(status: number, error: RpcError): boolean {
 /** A fetch that rejected before supabase-js could turn it into `{ error, status: 0 }`. */
 function isFetchFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return error.name === 'AbortError' || error.name === 'TimeoutError' || (error.name === 'TypeError' && /fetch/i.test(error.message));
+  return (
+    error.name === 'AbortError' ||
+    error.name === 'TimeoutError' ||
+    (error.name === 'TypeError' && /fetch/i.test(error.message))
+  );
 }
 
 export function supabaseTransport(client: Pick<SupabaseClient, 'rpc'>): StoreTransport {
@@ -51,7 +55,8 @@ export function supabaseTransport(client: Pick<SupabaseClient, 'rpc'>): StoreTra
       try {
         response = await client.rpc(name, { p });
       } catch (error) {
-        if (isFetchFailure(error)) throw new StoreUnavailableError(`The database could not answer ${name}.`, { cause: error });
+        if (isFetchFailure(error))
+          throw new StoreUnavailableError(`The database could not answer ${name}.`, { cause: error });
         throw error;
       }
       const { data, error, status } = response;
@@ -88,7 +93,12 @@ export function fetchWithTimeout(baseFetch: typeof fetch, timeoutMs: number): ty
 export function createSupabaseChatStore(options: SupabaseChatStoreOptions): FunctionChatStore {
   const client = createClient(options.url, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { fetch: fetchWithTimeout(options.fetch ?? globalThis.fetch, options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS) },
+    global: {
+      fetch: fetchWithTimeout(
+        options.fetch ?? globalThis.fetch,
+        options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+      ),
+    },
   });
   return new FunctionChatStore(supabaseTransport(client));
 }

@@ -54,7 +54,9 @@ describe('privileges of the coach functions', () => {
   });
 
   it('lets neither anon, authenticated nor public execute any coach function or helper', () => {
-    const executable = functions.filter((f) => f.anon || f.authenticated || f.public_role).map((f) => f.signature);
+    const executable = functions
+      .filter((f) => f.anon || f.authenticated || f.public_role)
+      .map((f) => f.signature);
 
     expect(functions.length).toBeGreaterThan(CHAT_STORE_FUNCTIONS.length);
     expect(executable).toEqual([]);
@@ -65,7 +67,9 @@ describe('privileges of the coach functions', () => {
   });
 
   it("pins search_path to '' on every coach function and helper, none security definer", () => {
-    const unpinned = functions.filter((f) => !(f.config ?? []).includes('search_path=""')).map((f) => f.signature);
+    const unpinned = functions
+      .filter((f) => !(f.config ?? []).includes('search_path=""'))
+      .map((f) => f.signature);
 
     expect(unpinned).toEqual([]);
     expect(functions.filter((f) => f.secdef).map((f) => f.signature)).toEqual([]);
@@ -76,10 +80,14 @@ describe('privileges of the coach functions', () => {
     try {
       await client.query('begin');
       await client.query(`set local role ${role}`);
-      await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ role, sub: FIXTURE_USERS.alice.id })]);
+      await client.query(`select set_config('request.jwt.claims', $1, true)`, [
+        JSON.stringify({ role, sub: FIXTURE_USERS.alice.id }),
+      ]);
 
       const error = await client
-        .query(`select public.coach_list_threads($1::jsonb)`, [JSON.stringify({ user_id: FIXTURE_USERS.alice.id })])
+        .query(`select public.coach_list_threads($1::jsonb)`, [
+          JSON.stringify({ user_id: FIXTURE_USERS.alice.id }),
+        ])
         .catch((e: unknown) => e);
 
       expect(error).toMatchObject({ code: '42501' });

@@ -44,7 +44,9 @@ async function closedPort(): Promise<number> {
     srv.on('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -62,7 +64,8 @@ describe('the supabase transport against other keys and outages', () => {
     await db?.drop();
   });
 
-  const runCount = async () => Number((await db.pool.query('select count(*)::int as n from public.chat_runs')).rows[0].n);
+  const runCount = async () =>
+    Number((await db.pool.query('select count(*)::int as n from public.chat_runs')).rows[0].n);
 
   it('refuses the anon key with permission denied (401) and changes nothing', async () => {
     const store = createSupabaseChatStore({ url: server.url, serviceRoleKey: server.anonKey });
@@ -97,7 +100,9 @@ describe('the supabase transport against other keys and outages', () => {
   });
 
   it('answers 404 PGRST202 for a function that does not exist', async () => {
-    const client = createClient(server.url, server.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false } });
+    const client = createClient(server.url, server.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+    });
 
     const { error, status } = await client.rpc('coach_does_not_exist', { p: {} });
 
@@ -106,17 +111,26 @@ describe('the supabase transport against other keys and outages', () => {
   });
 
   it('throws StoreUnavailableError when the API cannot be reached', async () => {
-    const store = createSupabaseChatStore({ url: `http://127.0.0.1:${await closedPort()}`, serviceRoleKey: server.serviceRoleKey });
+    const store = createSupabaseChatStore({
+      url: `http://127.0.0.1:${await closedPort()}`,
+      serviceRoleKey: server.serviceRoleKey,
+    });
 
-    await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
   });
 
   it('throws StoreUnavailableError when PostgREST cannot reach the database (503)', async () => {
-    const orphan = await startPostgrestServer({ databaseUrl: `postgres://postgres:x@127.0.0.1:${await closedPort()}/none` });
+    const orphan = await startPostgrestServer({
+      databaseUrl: `postgres://postgres:x@127.0.0.1:${await closedPort()}/none`,
+    });
     try {
       const store = createSupabaseChatStore({ url: orphan.url, serviceRoleKey: orphan.serviceRoleKey });
 
-      await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
     } finally {
       await orphan.close();
     }
@@ -124,9 +138,18 @@ describe('the supabase transport against other keys and outages', () => {
 
   it('throws StoreUnavailableError when a request outlasts its timeout', async () => {
     const hanging: typeof fetch = (_input, init) =>
-      new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
-    const store = createSupabaseChatStore({ url: server.url, serviceRoleKey: server.serviceRoleKey, fetch: hanging, timeoutMs: 50 });
+      new Promise((_resolve, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+      );
+    const store = createSupabaseChatStore({
+      url: server.url,
+      serviceRoleKey: server.serviceRoleKey,
+      fetch: hanging,
+      timeoutMs: 50,
+    });
 
-    await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
   });
 });
