@@ -1,6 +1,6 @@
 /**
  * Validates JSON against OpenAI's official OpenAPI description
- * (`/work/shared/reference/openai-openapi.yaml`, or `OPENAI_OPENAPI_SPEC`), so the OpenAI
+ * (vendored in `test/fixtures/openai/`, or `OPENAI_OPENAPI_SPEC`), so the OpenAI
  * fake and the requests our adapter sends cannot drift from the real API.
  *
  * The whole document is added to ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1)
@@ -21,9 +21,12 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-const SPEC_PATH = process.env.OPENAI_OPENAPI_SPEC ?? '/work/shared/reference/openai-openapi.yaml';
+const SPEC_PATH =
+  process.env.OPENAI_OPENAPI_SPEC ??
+  fileURLToPath(new URL('../fixtures/openai/openai-openapi.yaml', import.meta.url));
 const SPEC_ID = 'https://spec.openai.local/openapi.json';
 
 /**
