@@ -19,25 +19,12 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from './functions';
+import { MetricName } from '../lambdas/shared/metric-names';
 
 /** The handlers' EMF metric names (lambdas/shared/observability.ts emits exactly these). */
-export const CoachMetric = {
-  ChatRequests: 'ChatRequests',
-  ChatSuccess: 'ChatSuccess',
-  ChatFallback: 'ChatFallback',
-  ChatErrors: 'ChatErrors',
-  ChatLatencyMs: 'ChatLatencyMs',
-  TokensUsed: 'TokensUsed',
-  CostUsd: 'CostUsd',
-  LongRunStarted: 'LongRunStarted',
-  LongRunCompleted: 'LongRunCompleted',
-  LongRunFailed: 'LongRunFailed',
-  LongRunTimedOut: 'LongRunTimedOut',
-  UnknownChatType: 'UnknownChatType',
-  OpenAIRetries: 'OpenAIRetries',
-  ServerErrors: 'ServerErrors',
-} as const;
-export type CoachMetricName = (typeof CoachMetric)[keyof typeof CoachMetric];
+/** The metric names the Lambdas emit (one source, so the dashboard cannot drift from the code). */
+export const CoachMetric = MetricName;
+export type CoachMetricName = MetricName;
 
 /** The design's target: a chat reply within 5 s. */
 export const CHAT_LATENCY_TARGET_MS = 5_000;

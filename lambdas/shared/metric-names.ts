@@ -1,0 +1,35 @@
+// No imports: the CDK app (lib/monitoring.ts) reads these names without loading Powertools.
+
+/**
+ * Every custom metric the backend emits, by name. The CDK dashboard and alarms reference
+ * these constants, so renaming one here renames it there.
+ */
+export const MetricName = {
+  /** A chat message accepted for answering (after validation). */
+  ChatRequests: 'ChatRequests',
+  /** A chat answered by the intended variant (OpenAI or simulated by cohort/flag). */
+  ChatSuccess: 'ChatSuccess',
+  /** A chat answered by the simulated coach because OpenAI failed. */
+  ChatFallback: 'ChatFallback',
+  /** A chat that ended in an error response (no answer stored). */
+  ChatErrors: 'ChatErrors',
+  /** Time from request to stored answer, milliseconds. */
+  ChatLatencyMs: 'ChatLatencyMs',
+  /** OpenAI tokens used (all kinds). */
+  TokensUsed: 'TokensUsed',
+  /** Estimated OpenAI cost, US dollars. */
+  CostUsd: 'CostUsd',
+  /** A reply that outlived the sync budget and was handed to the poller (202). */
+  LongRunStarted: 'LongRunStarted',
+  LongRunCompleted: 'LongRunCompleted',
+  LongRunFailed: 'LongRunFailed',
+  LongRunTimedOut: 'LongRunTimedOut',
+  /** A well-formed but unknown chat_type (served by the general coach). */
+  UnknownChatType: 'UnknownChatType',
+  /** A retry of an OpenAI call (rate limit, 5xx, timeout). */
+  OpenAIRetries: 'OpenAIRetries',
+  /** An HTTP request answered with a 5xx by the error mapper (any route). */
+  ServerErrors: 'ServerErrors',
+} as const;
+
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
