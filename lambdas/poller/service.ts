@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { simulatedAnswer, openaiAnswer, type ChatObserver } from '../chat/service';
-import type { ChatStore, CoachModel, FailRunInput, PendingRunDetails } from '../shared/ports';
+import type { ChatStore, CoachCompleted, CoachModel, FailRunInput, PendingRunDetails } from '../shared/ports';
 
 /**
  * The poll task's input: the chat's `StartExecution` input (`run_id`, `response_id`,
@@ -115,7 +115,25 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     });
   };
 
+  const recordCompleted = async (completed: CoachCompleted): Promise<PollTaskOutput> => {
+    const answer = openaiAnswer(completed, now() - Date.parse(run.created_at));
+    await deps.store.recordExchange({ ...identityOf(run), answer });
+    deps.observer?.answered?.({
+      variant: answer.variant,
+      fallback: false,
+      model: answer.model_used,
+      latencyMs: answer.response_time_ms,
+      usage: answer.usage,
+      costUsd: answer.cost_estimate,
+    });
+    deps.observer?.longRunFinished?.('completed');
+    return out('done', 'completed');
+  };
+
   if (input.action === 'timeout') {
+    // One last look first: an answer that completed since the last poll is paid for; keep it.
+    const last = await deps.model.retrieve(responseId).catch(() => null);
+    if (last?.status === 'completed') return recordCompleted(last);
     await deps.model.cancel(responseId).catch(() => undefined);
     await fail('timed_out', 'timed_out');
     deps.observer?.longRunFinished?.('timed_out');
@@ -142,20 +160,7 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     return out('pending', 'waiting', nextWaitSeconds(attempt, deps.random));
   }
 
-  if (poll.status === 'completed') {
-    const answer = openaiAnswer(poll, now() - Date.parse(run.created_at));
-    await deps.store.recordExchange({ ...identityOf(run), answer });
-    deps.observer?.answered?.({
-      variant: answer.variant,
-      fallback: false,
-      model: answer.model_used,
-      latencyMs: answer.response_time_ms,
-      usage: answer.usage,
-      costUsd: answer.cost_estimate,
-    });
-    deps.observer?.longRunFinished?.('completed');
-    return out('done', 'completed');
-  }
+  if (poll.status === 'completed') return recordCompleted(poll);
   if (poll.status === 'queued' || poll.status === 'in_progress') {
     return out('pending', 'waiting', nextWaitSeconds(attempt, deps.random));
   }

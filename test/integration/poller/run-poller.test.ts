@@ -353,6 +353,30 @@ describe('a long reply, followed by the RunPoller state machine', () => {
     expectNoUserData(execution, run.message);
   });
 
+  it('keeps an answer that completed after the last poll instead of cancelling it at the time-out', async () => {
+    const run = await beginLongRun(NEVER_DONE);
+    const pastBudget = new Date(Date.now() - (machine.poller.maxPollSeconds + 1) * 1000).toISOString();
+    const finishBeforeTimeOut =
+      (task: PollTask): PollTask =>
+      async (event) => {
+        if ((event as { action?: string }).action === 'timeout') fake.finish(run.responseId);
+        return task(event);
+      };
+
+    const execution = await machine.execute(
+      { ...run.input, started_at: pastBudget },
+      { wrapTask: finishBeforeTimeOut },
+    );
+
+    expect(execution.path).toEqual(['Poll', 'Check', 'TimeOut', 'Done']);
+    expect(outcomes(execution)).toEqual(['waiting', 'completed']);
+    expect(cancels(run.responseId)).toHaveLength(0);
+    const ai = await aiRows(run.runId);
+    expect(ai).toHaveLength(1);
+    expect(ai[0]).toMatchObject({ variant: 'openai', fallback: false });
+    expect(await runRow(run.runId)).toMatchObject({ status: 'completed', ai_message_id: ai[0]?.id });
+  });
+
   it('marks the run failed through MarkFailed when the poll step keeps crashing, and the execution fails', async () => {
     const run = await beginLongRun(NEVER_DONE);
     const crashingPoll =
