@@ -95,7 +95,13 @@ process.env.MIVIA_TEST_PG_ADMIN_URL = server.adminUrl;
 const fake = await startOpenAIFake();
 try {
   const db = await createTestDatabase();
-  const app = await buildTestRuntime({ databaseUrl: db.url, openai: fake });
+  // A high budget: one user sends every benchmark message, and the default daily $1 would
+  // (correctly) switch them to the simulated coach part-way.
+  const app = await buildTestRuntime({
+    databaseUrl: db.url,
+    openai: fake,
+    env: { DAILY_COST_LIMIT_USD_PER_USER: '1000', DAILY_TOKEN_LIMIT_PER_USER: '1000000000' },
+  });
   const counted = counting(app.runtime.store);
   const runtime = {
     ...app.runtime,
@@ -107,6 +113,7 @@ try {
   fake.reset();
   const samples: number[] = [];
   let failures = 0;
+  const variants = new Map<string, number>();
   for (let i = 0; i < TURNS; i += 1) {
     const t0 = performance.now();
     const reply = await invoke(chat, {
@@ -119,11 +126,12 @@ try {
     });
     samples.push(performance.now() - t0);
     if (reply.status !== 200) failures += 1;
+    else variants.set(String(reply.body.variant), (variants.get(String(reply.body.variant)) ?? 0) + 1);
   }
   const openaiCalls = fake.requests.filter((r) => r.method === 'POST').length;
   summary('chat turn, Postgres 17 + OpenAI fake (handler → prepare → OpenAI → record)', samples);
   console.log(
-    `  per message: ${(counted.calls() / TURNS).toFixed(2)} database round trips, ${(openaiCalls / TURNS).toFixed(2)} OpenAI calls (one conversation create in total); non-200: ${failures}`,
+    `  per message: ${(counted.calls() / TURNS).toFixed(2)} database round trips, ${(openaiCalls / TURNS).toFixed(2)} OpenAI calls (one conversation create in total); non-200: ${failures}; variants: ${[...variants].map(([k, v]) => `${k}=${v}`).join(' ')}`,
   );
 
   // Replays: the same client_message_id answered from the database.
