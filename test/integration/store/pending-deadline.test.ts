@@ -18,8 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-async function pendingRun(userId: string, key: string): Promise<string> {
-  const prepared = await store.prepareTurn({
+const prepare = (userId: string, key: string) =>
+  store.prepareTurn({
     user_id: userId,
     assistant_type: 'general_coach',
     chat_type: 'general',
@@ -29,6 +29,9 @@ async function pendingRun(userId: string, key: string): Promise<string> {
     claim_ttl_seconds: 60,
     recent_limit: 5,
   });
+
+async function pendingRun(userId: string, key: string): Promise<string> {
+  const prepared = await prepare(userId, key);
   if (prepared.kind !== 'claimed') throw new Error(`expected a claim, got ${prepared.kind}`);
   await store.beginPendingRun({
     run_id: prepared.run_id,
@@ -46,18 +49,6 @@ async function pendingRun(userId: string, key: string): Promise<string> {
   return prepared.run_id;
 }
 
-const prepareAgain = (userId: string, key: string) =>
-  store.prepareTurn({
-    user_id: userId,
-    assistant_type: 'general_coach',
-    chat_type: 'general',
-    goal_id: null,
-    thread_id: null,
-    client_message_id: key,
-    claim_ttl_seconds: 60,
-    recent_limit: 5,
-  });
-
 describe('a pending long run', () => {
   it('reads as pending, and blocks a retry, while its poller may still be working', async () => {
     const user = await insertUser(db.pool);
@@ -65,7 +56,7 @@ describe('a pending long run', () => {
     const runId = await pendingRun(user.id, key);
 
     const state = await store.getRun({ run_id: runId, user_id: user.id });
-    const retry = await prepareAgain(user.id, key);
+    const retry = await prepare(user.id, key);
 
     expect(state?.status).toBe('pending');
     expect(retry).toMatchObject({ kind: 'in_flight', run_id: runId, status: 'pending' });
@@ -81,7 +72,7 @@ describe('a pending long run', () => {
     );
 
     const state = await store.getRun({ run_id: runId, user_id: user.id });
-    const retry = await prepareAgain(user.id, key);
+    const retry = await prepare(user.id, key);
 
     expect(state).toMatchObject({ status: 'failed', code: 'timed_out', reply: null });
     expect(retry).toMatchObject({ kind: 'claimed', run_id: runId });
