@@ -16,7 +16,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import { config } from '../shared/config';
-import { logger } from '../shared/observability';
+import { loggableError, logger } from '../shared/observability';
 import {
   TokenRejectedError,
   bearerToken,
@@ -65,7 +65,7 @@ export function createAuthorizer(getVerifierConfig: () => VerifierConfig | Promi
         logger.info('token refused', { reason: error.reason, detail: error.message });
       } else {
         // Not the caller's fault (JWKS or Secrets Manager down, bad configuration).
-        logger.error('token could not be verified', { error });
+        logger.error('token could not be verified', { error: loggableError(error) });
       }
       throw new Error('Unauthorized');
     }

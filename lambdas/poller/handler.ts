@@ -9,7 +9,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultRuntime, metricsObserver, type Runtime } from '../shared/runtime';
-import { logger, metrics } from '../shared/observability';
+import { loggableError, logger, metrics } from '../shared/observability';
 import { PollTaskInput, pollRun, type PollTaskOutput } from './service';
 
 /** What the execution history records of a failed poll step: a kind, no details. */
@@ -52,7 +52,11 @@ export function createPollHandler(getRuntime: () => Promise<Runtime>) {
       });
       return result;
     } catch (error) {
-      logger.error('poll step failed', { run_id: input.run_id, action: input.action ?? 'poll', error });
+      logger.error('poll step failed', {
+        run_id: input.run_id,
+        action: input.action ?? 'poll',
+        error: loggableError(error),
+      });
       throw new PollStepFailed(error instanceof Error ? error.name : 'unknown', { cause: error });
     }
   };

@@ -15,7 +15,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { z } from 'zod';
 import { MAX_BODY_BYTES } from './api-schemas';
 import { AppError, badRequest, forbidden, payloadTooLarge, serviceUnavailable, unauthorized } from './errors';
-import { MetricName, logger, metrics, tracer } from './observability';
+import { MetricName, loggableError, logger, metrics, tracer } from './observability';
 
 /** What a route's function receives: validated input and the caller's identity. */
 export interface HttpRequest<B, P = Record<string, string>> {
@@ -208,7 +208,7 @@ function errorMapper(route: string): MiddlewareObj<APIGatewayProxyEvent, APIGate
       const response = errorResponse(error, requestId);
       if (response.statusCode >= 500) {
         metrics.addMetric(MetricName.ServerErrors, MetricUnit.Count, 1);
-        logger.error('request failed', { route, status: response.statusCode, error });
+        logger.error('request failed', { route, status: response.statusCode, error: loggableError(error) });
       } else {
         const code = error instanceof AppError ? error.code : undefined;
         logger.info('request refused', { route, status: response.statusCode, code });

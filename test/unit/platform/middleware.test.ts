@@ -249,8 +249,38 @@ describe('httpRoute', () => {
     expect(result.body).not.toMatch(/ECONNREFUSED|hunter2|stack|at /);
     expect(logged).toHaveBeenCalledWith(
       'request failed',
-      expect.objectContaining({ error: failure, status: 500 }),
+      expect.objectContaining({
+        error: expect.objectContaining({ name: 'Error', message: failure.message }),
+        status: 500,
+      }),
     );
+  });
+
+  it('logs a failing error without the data drivers attach to it (a row with the user message in it)', async () => {
+    // Prepare: what node-postgres throws for a violated check, and the store wraps.
+    const driverError = Object.assign(
+      new Error('new row violates check constraint "journal_ai_chats_variant_check"'),
+      {
+        code: '23514',
+        constraint: 'journal_ai_chats_variant_check',
+        detail: 'Failing row contains (I feel hopeless about my marriage).',
+        where: 'SQL statement "insert into public.journal_ai_chats …"',
+      },
+    );
+    const failure = new Error('store call failed', { cause: driverError });
+    const { handler } = echoRoute({ fail: failure });
+    const logged = jest.spyOn(logger, 'error');
+
+    // Act
+    await handler(proxyEvent(), lambdaContext());
+
+    // Assess
+    const fields = logged.mock.calls.at(-1)?.[1] as { error: Record<string, unknown> };
+    expect(fields.error).toMatchObject({
+      message: 'store call failed',
+      cause: { code: '23514', constraint: 'journal_ai_chats_variant_check' },
+    });
+    expect(JSON.stringify(fields)).not.toMatch(/hopeless|Failing row|insert into/);
   });
 
   it('never exposes the message or cause of a 5xx AppError beyond its own safe text', async () => {
