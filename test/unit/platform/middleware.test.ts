@@ -276,6 +276,9 @@ describe('httpRoute', () => {
 
     // Assess
     const fields = logged.mock.calls.at(-1)?.[1] as { error: Record<string, unknown> };
+    // A plain object survives JSON as is: everything it holds is what the log line shows.
+    expect(fields.error).not.toBeInstanceOf(Error);
+    expect(JSON.parse(JSON.stringify(fields.error))).toEqual(fields.error);
     expect(fields.error).toMatchObject({
       message: 'store call failed',
       cause: { code: '23514', constraint: 'journal_ai_chats_variant_check' },
