@@ -202,7 +202,8 @@ const DeployContextSchema = z
     rolloutPercent: int(100, 0, 100),
     throttlingRateLimit: num(20, 1, 10_000),
     throttlingBurstLimit: int(40, 1, 5_000),
-    maxPollSeconds: int(600, 60, 3_600),
+    // At most 900 s: the database gives up on a pending run after 20 minutes (coach_functions.sql).
+    maxPollSeconds: int(600, 60, 900),
     chatReservedConcurrency: int(0, 0, 1_000),
     apiGatewayCloudWatchRole: bool(true),
     featureFlags: bool(false),

@@ -85,7 +85,8 @@ export class CoachFunction extends Construct {
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel[defaults.logLevel],
+      // No application log-level filter here: Powertools filters by POWERTOOLS_LOG_LEVEL, and
+      // Lambda's filter would drop the EMF metric lines (they carry no `level`) at WARN/ERROR.
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
       bundling: {
         forceDockerBundling: false,

@@ -337,10 +337,9 @@ function chooseVariant(
   settings: UserAiSettings,
   usageToday: { readonly tokens: number; readonly cost_usd: number },
 ): VariantDecision {
-  if (!deps.model) return 'simulated';
-  const enabled =
-    settings.openai_enabled ??
-    (deps.policy.openaiEnabled && cohortBucket(userId) < deps.policy.rolloutPercent);
+  // The kill switch wins over everything, per-user overrides included: it is the rollback.
+  if (!deps.model || !deps.policy.openaiEnabled) return 'simulated';
+  const enabled = settings.openai_enabled ?? cohortBucket(userId) < deps.policy.rolloutPercent;
   if (!enabled) return 'simulated';
   const tokenLimit = settings.daily_token_limit ?? deps.policy.dailyTokenLimitPerUser;
   const costLimit = settings.daily_cost_limit_usd ?? deps.policy.dailyCostLimitUsdPerUser;

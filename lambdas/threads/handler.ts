@@ -12,7 +12,7 @@ import { defaultRuntime, type Runtime } from '../shared/runtime';
 import { safetyIdentifier } from '../shared/user-hash';
 
 export async function getOrCreateThread(
-  runtime: Pick<Runtime, 'store' | 'model'>,
+  runtime: Pick<Runtime, 'store' | 'model' | 'chat'>,
   userId: string,
   assistantType: CoachProfileId,
   signal?: AbortSignal,
@@ -20,7 +20,8 @@ export async function getOrCreateThread(
   const existing = await runtime.store.getThread({ user_id: userId, assistant_type: assistantType });
   if (existing?.thread_id.startsWith('conv_')) return existing;
   const ref = profileRef(profileById(assistantType));
-  if (!runtime.model) {
+  // With the kill switch on, nothing is sent to OpenAI: not even an empty conversation.
+  if (!runtime.model || !runtime.chat.policy.openaiEnabled) {
     if (existing) return existing;
     return runtime.store.saveThreadConversation({
       user_id: userId,

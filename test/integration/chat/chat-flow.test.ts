@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { FIXTURE_USERS } from '../../../db/fixtures';
 import { createChatHandler } from '../../../lambdas/chat/handler';
+import { createThreadsHandler } from '../../../lambdas/threads/handler';
 import { MAX_MESSAGE_CHARS } from '../../../lambdas/shared/api-schemas';
 import { invoke, type ProxyHandler } from '../../support/api';
 import { buildTestRuntime, type TestRuntime } from '../../support/chat-runtime';
@@ -346,6 +347,39 @@ describe('with the fallback disabled', () => {
     expect(rowsAfterFailure).toBe(0);
     expect(retried.status).toBe(200);
     expect(retried.body.variant).toBe('openai');
+  });
+});
+
+describe('with the kill switch on (OPENAI_ENABLED=false)', () => {
+  let off: TestRuntime;
+
+  beforeAll(async () => {
+    off = await buildTestRuntime({ databaseUrl: db.url, openai: fake, env: { OPENAI_ENABLED: 'false' } });
+  });
+  afterAll(() => off.close());
+
+  it('answers with the simulated coach and calls nothing at OpenAI, even for a user whose settings enable it', async () => {
+    const user = await insertUser(db.pool);
+    await db.pool.query(`insert into public.user_ai_settings (user_id, openai_enabled) values ($1, true)`, [
+      user.id,
+    ]);
+
+    const reply = await invoke(createChatHandler(off.getRuntime), {
+      resource: RESOURCE,
+      userId: user.id,
+      body: { message: 'Is anyone there?' },
+    });
+    const thread = await invoke(createThreadsHandler(off.getRuntime), {
+      resource: '/functions/v1/thread-manager',
+      userId: user.id,
+      body: { action: 'get_or_create', assistant_type: 'pillar_coach' },
+    });
+
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ variant: 'simulated', fallback: false });
+    expect(thread.status).toBe(200);
+    expect(thread.body.thread_id).not.toMatch(/^conv_/);
+    expect(fake.requests).toHaveLength(0);
   });
 });
 
