@@ -13,7 +13,7 @@ import { createOpenAICoachModel } from './coach/openai-model';
 import { config, type AppConfig } from './config';
 import { MetricName, metrics } from './observability';
 import type { ChatStore, CoachModel } from './ports';
-import { getSecret } from './secrets';
+import { getSecret, SECRET_TTL_MS } from './secrets';
 import { FunctionChatStore, createSupabaseChatStore, pgTransport } from './store';
 
 export interface Runtime {
@@ -88,7 +88,7 @@ export function stepFunctionsPoller(stateMachineArn: string, client = new SFNCli
 
 export async function storeFromConfig(cfg: AppConfig): Promise<ChatStore> {
   if (cfg.databaseUrl) {
-    return new FunctionChatStore(pgTransport(new pg.Pool({ connectionString: cfg.databaseUrl, max: 2 })));
+    return new FunctionChatStore(pgTransport(poolFor(cfg.databaseUrl)));
   }
   const serviceRoleKey = await getSecret('supabase_service_role_key', cfg);
   if (!cfg.supabaseUrl || !serviceRoleKey) {
@@ -139,13 +139,31 @@ export async function createRuntime(cfg: AppConfig = config()): Promise<Runtime>
   return assembleRuntime(cfg, { store, model, poller });
 }
 
-let cached: Promise<Runtime> | undefined;
+/** One pool per database URL per container, so rebuilding the runtime never leaks connections. */
+const pools = new Map<string, pg.Pool>();
+function poolFor(url: string): pg.Pool {
+  let pool = pools.get(url);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: url, max: 2 });
+    pools.set(url, pool);
+  }
+  return pool;
+}
 
-/** The Lambda's runtime, created at first use and kept for the life of the container. */
-export function defaultRuntime(): Promise<Runtime> {
-  cached ??= createRuntime().catch((error: unknown) => {
-    cached = undefined; // let the next invocation try again (e.g. Secrets Manager blip)
-    throw error;
-  });
-  return cached;
+let cached: { readonly runtime: Promise<Runtime>; readonly builtAt: number } | undefined;
+
+/**
+ * The Lambda's runtime, built at first use and rebuilt once it is older than the secrets
+ * cache: the OpenAI and Supabase clients hold their keys, so a rotated key is picked up
+ * within SECRET_TTL_MS without recycling containers.
+ */
+export function defaultRuntime(now: () => number = Date.now): Promise<Runtime> {
+  if (!cached || now() - cached.builtAt > SECRET_TTL_MS) {
+    const runtime = createRuntime().catch((error: unknown) => {
+      cached = undefined; // let the next invocation try again (e.g. Secrets Manager blip)
+      throw error;
+    });
+    cached = { runtime, builtAt: now() };
+  }
+  return cached.runtime;
 }
