@@ -386,7 +386,7 @@ export class CoachMonitoring extends Construct {
       'slow-chats-over-5s',
       [props.chat.logGroup],
       new logs.QueryString({
-        fields: ['@timestamp', 'ChatLatencyMs', 'function_request_id', '@logStream'],
+        fields: ['@timestamp', 'ChatLatencyMs', 'request_id', '@logStream'],
         filterStatements: [`ChatLatencyMs > ${CHAT_LATENCY_TARGET_MS}`],
         sort: 'ChatLatencyMs desc',
         limit: 100,

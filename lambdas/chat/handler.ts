@@ -14,6 +14,8 @@ export function createChatHandler(getRuntime: () => Promise<Runtime>) {
   return httpRoute({ name: 'chat', body: ChatRequest }, async (req) => {
     // Validated requests only: the error rate alarm is errors / requests the coach could answer.
     metrics.addMetric(MetricName.ChatRequests, MetricUnit.Count, 1);
+    // On the EMF line too, so a slow chat found by its latency leads to its request.
+    metrics.addMetadata('request_id', req.requestId);
     try {
       const runtime = await getRuntime();
       const outcome = await sendChatMessage(runtime.chat, {

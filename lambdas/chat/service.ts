@@ -168,7 +168,13 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     const threadId = currentThread ?? `${LOCAL_THREAD_PREFIX}${randomUUID()}`;
     return {
       status: 200,
-      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(false) }),
+      // Budget-limited users are answered, not failed; the reason makes them visible on the
+      // fallbacks-by-reason query without counting as a fallback.
+      body: await record(
+        deps,
+        { ...turn, thread_id: threadId, answer: simulated(false) },
+        variant === 'budget_exceeded' ? 'budget_exceeded' : undefined,
+      ),
     };
   }
 

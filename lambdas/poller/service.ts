@@ -107,12 +107,19 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
 
   const fallbackEnabled = run.settings.fallback_enabled ?? deps.fallbackEnabled;
   const fail = async (status: FailRunInput['status'], code: string) => {
-    await deps.store.failRun({
-      run_id: run.run_id,
-      status,
-      failure_code: code,
-      fallback: fallbackEnabled ? fallbackFor(run, now()) : null,
-    });
+    const fallback = fallbackEnabled ? fallbackFor(run, now()) : null;
+    await deps.store.failRun({ run_id: run.run_id, status, failure_code: code, fallback });
+    if (fallback) {
+      deps.observer?.answered?.({
+        variant: fallback.variant,
+        fallback: true,
+        fallbackReason: code,
+        model: fallback.model_used,
+        latencyMs: fallback.response_time_ms,
+        usage: fallback.usage,
+        costUsd: 0,
+      });
+    }
   };
 
   const recordCompleted = async (completed: CoachCompleted): Promise<PollTaskOutput> => {
