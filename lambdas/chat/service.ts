@@ -8,7 +8,7 @@
  * functions are exactly-once per run.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChatPending, ChatReply, ChatRequest } from '../shared/api-schemas';
+import { ClientMessageId, type ChatPending, type ChatReply, type ChatRequest } from '../shared/api-schemas';
 import { buildCoachContext, buildInstructions } from '../shared/coach/context';
 import { isKnownChatType, profileRef, resolveProfile } from '../shared/coach/profiles';
 import { estimateCostUsd, ZERO_USAGE } from '../shared/coach/pricing';
@@ -179,11 +179,12 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
   }
 
   const model = deps.model;
+  const safetyId = safetyIdentifier(userId);
   let conversationId: string | null = currentThread?.startsWith('conv_') ? currentThread : null;
   try {
     if (!conversationId) {
       const conversation = await model.createConversation(
-        { metadata: { assistant_type: profile.id, user: safetyIdentifier(userId) } },
+        { metadata: conversationMetadata(profile.id, safetyId) },
         { signal: input.signal },
       );
       conversationId = conversation.id;
@@ -202,8 +203,8 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
         max_output_tokens: profile.max_output_tokens,
         reasoning_effort: profile.reasoning_effort,
         temperature: profile.temperature,
-        safety_identifier: safetyIdentifier(userId),
-        prompt_cache_key: `${profileRef(profile)}`,
+        safety_identifier: safetyId,
+        prompt_cache_key: turn.profile_ref,
         metadata: { run_id: prepared.run_id, assistant_type: profile.id, chat_type: chatType },
       },
       { wait_ms: waitMs, signal: input.signal },
@@ -221,43 +222,36 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
         simulated,
       );
     }
-    deps.observer?.modelFailed?.('code' in outcome ? outcome.code : outcome.status);
-    if (!fallbackEnabled) {
-      await deps.store.releaseTurn({ run_id: prepared.run_id, user_id: userId });
-      throw serviceUnavailable(
-        'upstream_unavailable',
-        'The coach could not answer right now; please try again.',
-        {
-          retryAfterSeconds: 10,
-        },
-      );
-    }
-    return {
-      status: 200,
-      body: await record(
-        deps,
-        { ...turn, thread_id: conversationId, answer: simulated(true) },
-        'code' in outcome ? outcome.code : outcome.status,
-      ),
-    };
+    return await modelFailed('code' in outcome ? outcome.code : outcome.status, {});
   } catch (error) {
     if (!isCoachModelError(error)) throw error;
-    deps.observer?.modelFailed?.(error.kind);
+    return await modelFailed(error.kind, {
+      cause: error,
+      retryAfterSeconds: error.options.retryAfterSeconds,
+    });
+  }
+
+  /** OpenAI could not answer: the stored simulated fallback, or (fallback off) 503 and nothing kept. */
+  async function modelFailed(
+    reason: string,
+    failure: { readonly cause?: unknown; readonly retryAfterSeconds?: number | undefined },
+  ): Promise<ChatOutcome> {
+    deps.observer?.modelFailed?.(reason);
     if (!fallbackEnabled) {
-      await deps.store.releaseTurn({ run_id: prepared.run_id, user_id: userId });
+      await deps.store.releaseTurn({ run_id: turn.run_id, user_id: userId });
       throw serviceUnavailable(
         'upstream_unavailable',
         'The coach could not answer right now; please try again.',
         {
-          cause: error,
-          retryAfterSeconds: error.options.retryAfterSeconds ?? 10,
+          cause: failure.cause,
+          retryAfterSeconds: failure.retryAfterSeconds ?? 10,
         },
       );
     }
     const threadId = conversationId ?? currentThread ?? `${LOCAL_THREAD_PREFIX}${randomUUID()}`;
     return {
       status: 200,
-      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(true) }, error.kind),
+      body: await record(deps, { ...turn, thread_id: threadId, answer: simulated(true) }, reason),
     };
   }
 }
@@ -354,20 +348,21 @@ function chooseVariant(
 }
 
 function idempotencyKeyOf(bodyKey: string | null | undefined, headerKey: string | undefined): string {
-  const header = headerKey?.trim();
-  if (header !== undefined && header !== '') {
-    if (!/^[A-Za-z0-9._:-]{8,100}$/.test(header)) {
-      throw badRequest('validation_failed', 'Idempotency-Key must be 8–100 letters, digits or . _ : -');
-    }
-    if (bodyKey && bodyKey !== header) {
-      throw badRequest(
-        'idempotency_key_mismatch',
-        'client_message_id and the Idempotency-Key header differ.',
-      );
-    }
-    return header;
+  if (headerKey === undefined || headerKey.trim() === '') return bodyKey ?? randomUUID();
+  // The header obeys the same rules as the body's client_message_id.
+  const header = ClientMessageId.safeParse(headerKey);
+  if (!header.success) {
+    throw badRequest('validation_failed', `Idempotency-Key: ${header.error.issues[0]?.message ?? 'invalid'}`);
   }
-  return bodyKey ?? randomUUID();
+  if (bodyKey && bodyKey !== header.data) {
+    throw badRequest('idempotency_key_mismatch', 'client_message_id and the Idempotency-Key header differ.');
+  }
+  return header.data;
+}
+
+/** Metadata of a new conversation: the coach and a hash of the user, never the raw id. */
+export function conversationMetadata(profileId: string, safetyId: string): Record<string, string> {
+  return { assistant_type: profileId, user: safetyId };
 }
 
 /** The stored answer of a completed OpenAI response, cost computed per token kind. */

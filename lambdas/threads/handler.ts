@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ThreadManagerRequest, type CoachProfileId, type UserAssistantThread } from '../shared/api-schemas';
 import { profileRef, profileById } from '../shared/coach/profiles';
 import { serviceUnavailable } from '../shared/errors';
+import { conversationMetadata } from '../chat/service';
 import { httpRoute } from '../shared/middleware';
 import { defaultRuntime, type Runtime } from '../shared/runtime';
 import { safetyIdentifier } from '../shared/user-hash';
@@ -33,7 +34,7 @@ export async function getOrCreateThread(
   let conversationId: string;
   try {
     const conversation = await runtime.model.createConversation(
-      { metadata: { assistant_type: assistantType, user: safetyIdentifier(userId) } },
+      { metadata: conversationMetadata(assistantType, safetyIdentifier(userId)) },
       { signal },
     );
     conversationId = conversation.id;
