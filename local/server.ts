@@ -15,12 +15,12 @@ import { createFeedbackHandler } from '../lambdas/feedback/handler';
 import { handler as openapiHandler } from '../lambdas/openapi/handler';
 import { createThreadsHandler } from '../lambdas/threads/handler';
 import { loadConfig } from '../lambdas/shared/config';
-import { signDevToken } from '../lambdas/shared/dev-token';
 import { createPollHandler } from '../lambdas/poller/handler';
 import { assembleRuntime, modelFromConfig, type Runtime } from '../lambdas/shared/runtime';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { localStateMachinePoller } from './step-functions';
-import { localAuthenticator, LOCAL_DEFAULTS } from './auth';
+import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
+import { lambdaContext, proxyEvent } from './lambda-event';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -136,67 +136,31 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
 
-    let authorizer: Record<string, string> | null = null;
+    let authorizer: { userId: string; role: string } | null = null;
     if (match.auth) {
       const claims = await authenticate(headers.authorization);
       // API Gateway's own 401 (gateway response), before any handler runs.
       if (!claims)
         return sendJson(res, 401, { error: 'Unauthorized', code: 'unauthorized', request_id: requestId });
-      authorizer = { principalId: claims.userId, userId: claims.userId, role: claims.role };
+      authorizer = { userId: claims.userId, role: claims.role };
     }
 
     const pathParameters: Record<string, string> = {};
     const values = match.pattern.exec(url.pathname) ?? [];
     match.params.forEach((name, i) => (pathParameters[name] = decodeURIComponent(values[i + 1] ?? '')));
-    const query: Record<string, string> = {};
-    url.searchParams.forEach((v, k) => (query[k] = v));
-
-    const event = {
+    const event = proxyEvent({
+      method: match.method,
       resource: match.resource,
       path: url.pathname,
-      httpMethod: match.method,
       headers,
-      multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-      queryStringParameters: Object.keys(query).length ? query : null,
-      multiValueQueryStringParameters: null,
-      pathParameters: match.params.length ? pathParameters : null,
-      stageVariables: null,
       body: body.length ? body : null,
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: '000000000000',
-        apiId: 'local',
-        stage: 'local',
-        requestId,
-        resourceId: 'local',
-        resourcePath: match.resource,
-        httpMethod: match.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        requestTimeEpoch: Date.now(),
-        identity: {
-          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-          userAgent: headers['user-agent'] ?? null,
-        },
-        authorizer,
-      },
-    } as unknown as APIGatewayProxyEvent;
-
-    const deadline = Date.now() + match.timeoutMs;
-    const context = {
-      callbackWaitsForEmptyEventLoop: false,
-      functionName: `mivia-local${match.resource.replaceAll('/', '-')}`,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:mivia-local',
-      memoryLimitInMB: '512',
-      awsRequestId: randomUUID(),
-      logGroupName: '/local/mivia',
-      logStreamName: 'local',
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-      done: () => undefined,
-      fail: () => undefined,
-      succeed: () => undefined,
-    } as Context;
+      pathParameters,
+      query: Object.fromEntries(url.searchParams),
+      authorizer,
+      requestId,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    });
+    const context = lambdaContext(match.timeoutMs, `mivia-local${match.resource.replaceAll('/', '-')}`);
 
     const result = await match.handler(event, context);
     res.writeHead(result.statusCode, { ...(result.headers as Record<string, string> | undefined) });
@@ -209,11 +173,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   });
   const address = server.address() as AddressInfo;
   const origin = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
-  const token = await signDevToken({
-    userId: database.demoUserId,
-    secret: env.SUPABASE_JWT_SECRET ?? LOCAL_DEFAULTS.SUPABASE_JWT_SECRET,
-    issuer: `${env.SUPABASE_URL ?? LOCAL_DEFAULTS.SUPABASE_URL}/auth/v1`,
-  });
+  const token = await signLocalDevToken(env, database.demoUserId);
 
   return {
     url: `${origin}/functions/v1`,

@@ -2,8 +2,8 @@
  * Drives the real handlers (middy, Powertools, validation, error mapping) with API Gateway
  * REST proxy events, as the deployed API does after the authorizer has run.
  */
-import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { lambdaContext as localLambdaContext, proxyEvent as localProxyEvent } from '../../local/lambda-event';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -26,55 +26,19 @@ export function proxyEvent(options: EventOptions): APIGatewayProxyEvent {
       : typeof options.body === 'string'
         ? options.body
         : JSON.stringify(options.body);
-  const headers = { 'content-type': 'application/json', ...options.headers };
-  return {
+  return localProxyEvent({
+    method: options.method ?? 'POST',
     resource: options.resource,
-    path: options.path ?? options.resource,
-    httpMethod: options.method ?? 'POST',
-    headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: options.pathParameters ?? null,
-    stageVariables: null,
+    path: options.path,
+    headers: { 'content-type': 'application/json', ...options.headers },
     body,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'test',
-      stage: 'test',
-      requestId: randomUUID(),
-      resourceId: 'res',
-      resourcePath: options.resource,
-      httpMethod: options.method ?? 'POST',
-      path: `/test${options.path ?? options.resource}`,
-      protocol: 'HTTP/1.1',
-      requestTimeEpoch: Date.now(),
-      identity: { sourceIp: '127.0.0.1' },
-      authorizer:
-        options.userId === null
-          ? null
-          : { principalId: options.userId, userId: options.userId, role: 'authenticated' },
-    },
-  } as unknown as APIGatewayProxyEvent;
+    pathParameters: options.pathParameters,
+    authorizer: options.userId === null ? null : { userId: options.userId, role: 'authenticated' },
+  });
 }
 
 export function lambdaContext(timeoutMs = 28_000): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'test-function',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:test-function',
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: '/aws/lambda/test-function',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  } as Context;
+  return localLambdaContext(timeoutMs, 'test-function');
 }
 
 export interface Reply<T = Record<string, unknown>> {
