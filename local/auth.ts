@@ -4,6 +4,7 @@
  * local-development defaults (public, local only), so tokens from `supabase start` work too.
  */
 import { bearerToken, verifySupabaseToken, type VerifiedUser } from '../lambdas/authorizer/verifier';
+import { signDevToken } from '../lambdas/shared/dev-token';
 
 export const LOCAL_DEFAULTS = {
   STAGE: 'local',
@@ -12,9 +13,21 @@ export const LOCAL_DEFAULTS = {
   AUTH_MODE: 'hs256',
 } as const;
 
-export function localAuthenticator(env: Readonly<Record<string, string | undefined>>) {
-  const secret = env.SUPABASE_JWT_SECRET ?? LOCAL_DEFAULTS.SUPABASE_JWT_SECRET;
-  const issuer = `${(env.SUPABASE_URL ?? LOCAL_DEFAULTS.SUPABASE_URL).replace(/\/+$/, '')}/auth/v1`;
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The local HS256 secret and issuer: one derivation for signing and for verifying. */
+export function localTokenSettings(env: Env): { readonly secret: string; readonly issuer: string } {
+  const base = (env.SUPABASE_URL ?? LOCAL_DEFAULTS.SUPABASE_URL).replace(/\/+$/, '');
+  return { secret: env.SUPABASE_JWT_SECRET ?? LOCAL_DEFAULTS.SUPABASE_JWT_SECRET, issuer: `${base}/auth/v1` };
+}
+
+/** A dev token for `userId` that the local API (with the same `env`) accepts. */
+export function signLocalDevToken(env: Env, userId: string): Promise<string> {
+  return signDevToken({ userId, ...localTokenSettings(env) });
+}
+
+export function localAuthenticator(env: Env) {
+  const { secret, issuer } = localTokenSettings(env);
   return async (authorization: string | undefined): Promise<VerifiedUser | null> => {
     try {
       return await verifySupabaseToken(bearerToken(authorization), {

@@ -35,16 +35,11 @@ function isLocal(url: string): boolean {
 
 /** A dev token for local mode's demo user, as `npm run dev-token` prints it. */
 async function localDevToken(): Promise<string> {
-  const [{ signDevToken }, { LOCAL_DEFAULTS }, { DEMO_USER_ID }] = await Promise.all([
-    import('../lambdas/shared/dev-token'),
+  const [{ signLocalDevToken }, { DEMO_USER_ID }] = await Promise.all([
     import('../local/auth'),
     import('../db/fixtures'),
   ]);
-  return signDevToken({
-    userId: process.env.DEV_TOKEN_USER_ID ?? DEMO_USER_ID,
-    secret: process.env.SUPABASE_JWT_SECRET ?? LOCAL_DEFAULTS.SUPABASE_JWT_SECRET,
-    issuer: `${process.env.SUPABASE_URL ?? LOCAL_DEFAULTS.SUPABASE_URL}/auth/v1`,
-  });
+  return signLocalDevToken(process.env, process.env.DEV_TOKEN_USER_ID ?? DEMO_USER_ID);
 }
 
 async function main(): Promise<number> {
