@@ -23,7 +23,7 @@ const { buildTestRuntime } = await import('../test/support/chat-runtime');
 const { invoke } = await import('../test/support/api');
 const { insertUser } = await import('../test/support/users');
 const { startLocalApi } = await import('../local/server');
-type ChatStore = import('../lambdas/shared/ports').ChatStore;
+type ChatStore = import('../local/runtime').CoachStore;
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 200);
 
@@ -43,13 +43,11 @@ function summary(label: string, samples: number[]): void {
 /** Wraps every store method to count database round trips. */
 function counting(store: ChatStore): { store: ChatStore; calls: () => number } {
   let n = 0;
-  const wrapped = Object.create(store) as Record<string, unknown>;
-  for (const key of Object.getOwnPropertyNames(Object.getPrototypeOf(store)) as Array<keyof ChatStore>) {
-    const fn = store[key];
-    if (typeof fn !== 'function' || (key as string) === 'constructor') continue;
+  const wrapped: Record<string, unknown> = {};
+  for (const [key, fn] of Object.entries(store)) {
     wrapped[key] = (...args: unknown[]) => {
       n += 1;
-      return (fn as (...a: unknown[]) => unknown).apply(store, args);
+      return (fn as (...a: unknown[]) => unknown)(...args);
     };
   }
   return { store: wrapped as unknown as ChatStore, calls: () => n };
@@ -103,11 +101,7 @@ try {
     env: { DAILY_COST_LIMIT_USD_PER_USER: '1000', DAILY_TOKEN_LIMIT_PER_USER: '1000000000' },
   });
   const counted = counting(app.runtime.store);
-  const runtime = {
-    ...app.runtime,
-    store: counted.store,
-    chat: { ...app.runtime.chat, store: counted.store },
-  };
+  const runtime = { ...app.runtime, store: counted.store };
   const chat = createChatHandler(async () => runtime);
   const user = await insertUser(db.pool);
   fake.reset();

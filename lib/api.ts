@@ -10,20 +10,23 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { MAX_BODY_BYTES } from '../lambdas/shared/api-schemas';
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorSpec,
+  type GatewayResponseType,
+} from '../lambdas/shared/contract/errors';
+import {
+  FUNCTIONS_BASE_PATH,
+  ROUTE_LIST,
+  type Route,
+  type RouteFunction,
+} from '../lambdas/shared/contract/routes';
 
-/** The app's base path: Supabase's functions client calls `<base>/functions/v1/<name>`. */
-export const FUNCTIONS_BASE_PATH = 'functions/v1';
-
-export interface CoachApiHandlers {
-  readonly chat: lambda.IFunction;
-  readonly runs: lambda.IFunction;
-  readonly threads: lambda.IFunction;
-  readonly context: lambda.IFunction;
-  readonly feedback: lambda.IFunction;
-  readonly openapi: lambda.IFunction;
+/** The handlers of the routes, by the contract's function names, plus the authorizer. */
+export type CoachApiHandlers = Readonly<Record<RouteFunction, lambda.IFunction>> & {
   readonly authorizer: lambda.IFunction;
-}
+};
 
 export interface CoachApiProps {
   /** Also the API Gateway stage name (it appears in the URL). */
@@ -44,101 +47,33 @@ export interface CoachApiProps {
   readonly manageCloudWatchRole: boolean;
 }
 
-/** The errors API Gateway itself answers, in the handlers' shape: `{ error, code, request_id }`. */
-const GATEWAY_ERRORS: ReadonlyArray<{
-  readonly id: string;
-  readonly type: apigw.ResponseType;
-  readonly status?: string;
-  readonly code: string;
-  readonly error: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}> = [
-  {
-    id: 'Unauthorized',
-    type: apigw.ResponseType.UNAUTHORIZED,
-    status: '401',
-    code: 'unauthorized',
-    error: 'Missing or invalid access token.',
-  },
-  {
-    id: 'AccessDenied',
-    type: apigw.ResponseType.ACCESS_DENIED,
-    status: '403',
-    code: 'forbidden',
-    error: 'Access denied.',
-  },
-  // REST APIs answer unknown paths and methods with "missing authentication token" (403).
-  {
-    id: 'UnknownRoute',
-    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    status: '404',
-    code: 'not_found',
-    error: 'No such route.',
-  },
-  {
-    id: 'BadBody',
-    type: apigw.ResponseType.BAD_REQUEST_BODY,
-    status: '400',
-    code: 'invalid_request',
-    error: 'The request body is not a valid JSON object for this route.',
-  },
-  {
-    id: 'BadParameters',
-    type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-    status: '400',
-    code: 'invalid_request',
-    error: 'The request parameters are not valid.',
-  },
-  {
-    id: 'UnsupportedMediaType',
-    type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
-    status: '415',
-    code: 'unsupported_media_type',
-    error: 'Send JSON (Content-Type: application/json).',
-  },
-  {
-    id: 'TooLarge',
-    type: apigw.ResponseType.REQUEST_TOO_LARGE,
-    status: '413',
-    code: 'payload_too_large',
-    error: 'The request body is too large.',
-  },
-  {
-    id: 'Throttled',
-    type: apigw.ResponseType.THROTTLED,
-    status: '429',
-    code: 'rate_limited',
-    error: 'Too many requests; try again shortly.',
-    headers: { 'Retry-After': "'1'" },
-  },
-  {
-    id: 'IntegrationTimeout',
-    type: apigw.ResponseType.INTEGRATION_TIMEOUT,
-    status: '504',
-    code: 'timeout',
-    error: 'The request took too long; try again.',
-  },
-  {
-    id: 'AuthorizerFailure',
-    type: apigw.ResponseType.AUTHORIZER_FAILURE,
-    status: '503',
-    code: 'auth_unavailable',
-    error: 'Sign-in verification is unavailable; try again shortly.',
-    headers: { 'Retry-After': "'5'" },
-  },
-  {
-    id: 'Default4xx',
-    type: apigw.ResponseType.DEFAULT_4XX,
-    code: 'bad_request',
-    error: 'The request was refused.',
-  },
-  {
-    id: 'Default5xx',
-    type: apigw.ResponseType.DEFAULT_5XX,
-    code: 'internal_error',
-    error: 'Something went wrong on our side; try again.',
-  },
-];
+/**
+ * The errors API Gateway itself answers, from the contract's error table, in the handlers'
+ * shape: `{ error, code, request_id }` (+ `retry_after_seconds` where the gateway sets
+ * `Retry-After`), with the request id in an `X-Request-Id` header too.
+ */
+function gatewayErrors(): ReadonlyArray<{
+  readonly type: GatewayResponseType;
+  readonly code: ErrorCode;
+  readonly spec: ErrorSpec;
+}> {
+  return (Object.keys(ERROR_CODES) as ErrorCode[]).flatMap((code) => {
+    const spec: ErrorSpec = ERROR_CODES[code];
+    return (spec.gateway ?? []).map((type) => ({ type, code, spec }));
+  });
+}
+
+/** `DEFAULT_4XX` → `Default4xx`: the construct id of a gateway response. */
+function gatewayResponseId(type: GatewayResponseType): string {
+  return type
+    .toLowerCase()
+    .split('_')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+/** The `Default4xx` and `Default5xx` responses keep the status API Gateway chose. */
+const KEEPS_ITS_STATUS: ReadonlySet<GatewayResponseType> = new Set(['DEFAULT_4XX', 'DEFAULT_5XX']);
 
 export class CoachApi extends Construct {
   readonly api: apigw.RestApi;
@@ -190,16 +125,22 @@ export class CoachApi extends Construct {
       },
     });
 
-    for (const e of GATEWAY_ERRORS) {
-      this.api.addGatewayResponse(e.id, {
-        type: e.type,
-        statusCode: e.status,
-        responseHeaders: { 'Content-Type': "'application/json'", ...e.headers },
+    for (const { type, code, spec } of gatewayErrors()) {
+      const retryAfter = spec.gatewayRetryAfterSeconds;
+      this.api.addGatewayResponse(gatewayResponseId(type), {
+        type: apigw.ResponseType.of(type),
+        statusCode: KEEPS_ITS_STATUS.has(type) ? undefined : String(spec.status),
+        responseHeaders: {
+          'Content-Type': "'application/json'",
+          'X-Request-Id': 'context.requestId',
+          ...(retryAfter === undefined ? {} : { 'Retry-After': `'${retryAfter}'` }),
+        },
         templates: {
           'application/json': JSON.stringify({
-            error: e.error,
-            code: e.code,
+            error: spec.message,
+            code,
             request_id: '$context.requestId',
+            ...(retryAfter === undefined ? {} : { retry_after_seconds: retryAfter }),
           }),
         },
       });
@@ -223,83 +164,42 @@ export class CoachApi extends Construct {
       validateRequestParameters: true,
     });
 
-    // A first line of defence only: the handlers validate precisely with the zod schemas (and
-    // answer 413 above MAX_BODY_BYTES). These models refuse what can never be valid: a body
-    // that is not a JSON object, or a string longer than the largest accepted body.
-    const objectModel = (id: string, extra: Omit<apigw.JsonSchema, 'schema' | 'type'> = {}) =>
-      this.api.addModel(id, {
-        contentType: 'application/json',
-        description: `A JSON object (${id}); exact validation happens in the handler`,
-        schema: {
-          schema: apigw.JsonSchemaVersion.DRAFT4,
-          type: apigw.JsonSchemaType.OBJECT,
-          maxProperties: 16,
-          ...extra,
-        },
-      });
-    const boundedString = { type: apigw.JsonSchemaType.STRING, maxLength: MAX_BODY_BYTES };
-    const models = {
-      chat: objectModel('ChatRequest', {
-        required: ['message'],
-        properties: { message: { ...boundedString, minLength: 1 } },
-      }),
-      threads: objectModel('ThreadManagerRequest', {
-        required: ['action'],
-        properties: { action: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 64 } },
-      }),
-      feedback: objectModel('FeedbackRequest'),
-    };
-
     const integration = (fn: lambda.IFunction) =>
       new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
-    const authorized = {
-      authorizer: this.authorizer,
-      authorizationType: apigw.AuthorizationType.CUSTOM,
-      requestValidator: validator,
+    const resources = new Map<string, apigw.IResource>([['', this.api.root]]);
+    const resourceAt = (path: string): apigw.IResource => {
+      const found = resources.get(path);
+      if (found) return found;
+      const cut = path.lastIndexOf('/');
+      const resource = resourceAt(path.slice(0, cut)).addResource(path.slice(cut + 1));
+      resources.set(path, resource);
+      return resource;
     };
-    const withBody = (model: apigw.IModel): apigw.MethodOptions => ({
-      ...authorized,
-      requestModels: { 'application/json': model },
-    });
 
-    const functions = this.api.root.addResource('functions').addResource('v1');
-    const chat = functions.addResource('openai-chat-completion');
-    const run = chat.addResource('runs').addResource('{run_id}');
-
-    this.methods = {
-      'POST /functions/v1/openai-chat-completion': chat.addMethod(
-        'POST',
-        integration(handlers.chat),
-        withBody(models.chat),
-      ),
-      'GET /functions/v1/openai-chat-completion/runs/{run_id}': run.addMethod(
-        'GET',
-        integration(handlers.runs),
-        {
-          ...authorized,
-          requestParameters: { 'method.request.path.run_id': true },
-        },
-      ),
-      'POST /functions/v1/thread-manager': functions
-        .addResource('thread-manager')
-        .addMethod('POST', integration(handlers.threads), withBody(models.threads)),
-      'POST /functions/v1/user-context-builder': functions
-        .addResource('user-context-builder')
-        // No body model: the body is optional here (the handler reads a missing body as {}),
-        // and API Gateway would refuse an empty body against an object model.
-        .addMethod('POST', integration(handlers.context), authorized),
-      'POST /functions/v1/chat-feedback': functions
-        .addResource('chat-feedback')
-        .addMethod('POST', integration(handlers.feedback), withBody(models.feedback)),
-      // The contract document is public: it holds no user data and the app's tooling fetches it.
-      'GET /functions/v1/openapi.json': functions
-        .addResource('openapi.json')
-        .addMethod('GET', integration(handlers.openapi), { authorizationType: apigw.AuthorizationType.NONE }),
-    };
+    const methods: Record<string, apigw.Method> = {};
+    for (const route of ROUTE_LIST) {
+      const options: apigw.MethodOptions = route.auth
+        ? {
+            authorizer: this.authorizer,
+            authorizationType: apigw.AuthorizationType.CUSTOM,
+            requestValidator: validator,
+            ...this.requestChecks(route),
+          }
+        : // The contract document is public: it holds no user data and the app's tooling fetches it.
+          { authorizationType: apigw.AuthorizationType.NONE };
+      const method = route.method.toUpperCase();
+      methods[`${method} ${route.path}`] = resourceAt(route.path).addMethod(
+        method,
+        integration(handlers[route.function]),
+        options,
+      );
+    }
+    this.methods = methods;
 
     this.acknowledgeFindings();
 
-    this.functionsBaseUrl = `${this.api.url}${FUNCTIONS_BASE_PATH}`;
+    // `api.url` ends with '/', the contract's base path starts with one.
+    this.functionsBaseUrl = `${this.api.url}${FUNCTIONS_BASE_PATH.slice(1)}`;
     new CfnOutput(this, 'ApiUrl', {
       key: 'ApiUrl',
       description: 'The API stage URL (ends with /)',
@@ -312,6 +212,46 @@ export class CoachApi extends Construct {
     });
   }
 
+  /**
+   * API Gateway's first line of defence, before the handler validates precisely with zod (and
+   * answers 413 above MAX_BODY_BYTES): the declared path parameters, and a body model that
+   * refuses what can never be valid (not a JSON object, a required key missing, a string
+   * longer than the largest accepted body). Routes whose body is optional get no model: API
+   * Gateway would refuse an empty body against an object model.
+   */
+  private requestChecks(route: Route): Pick<apigw.MethodOptions, 'requestModels' | 'requestParameters'> {
+    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+    const requestParameters =
+      params.length > 0
+        ? Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true]))
+        : undefined;
+    const model = route.requestBody?.gatewayModel;
+    if (!route.requestBody || !model) return requestParameters ? { requestParameters } : {};
+    const id = String(route.requestBody.schema.meta()?.id ?? route.operationId);
+    const strings = Object.entries(model.strings ?? {});
+    const requestModel = this.api.addModel(id, {
+      contentType: 'application/json',
+      description: `A JSON object (${id}); exact validation happens in the handler`,
+      schema: {
+        schema: apigw.JsonSchemaVersion.DRAFT4,
+        type: apigw.JsonSchemaType.OBJECT,
+        maxProperties: 16,
+        ...(model.required ? { required: [...model.required] } : {}),
+        ...(strings.length > 0
+          ? {
+              properties: Object.fromEntries(
+                strings.map(([key, bounds]) => [key, { type: apigw.JsonSchemaType.STRING, ...bounds }]),
+              ),
+            }
+          : {}),
+      },
+    });
+    return {
+      requestModels: { 'application/json': requestModel },
+      ...(requestParameters ? { requestParameters } : {}),
+    };
+  }
+
   /** The cdk-nag findings this API accepts, each with its reason. */
   private acknowledgeFindings(): void {
     for (const [route, method] of Object.entries(this.methods)) {
@@ -321,7 +261,7 @@ export class CoachApi extends Construct {
           'Users sign in with Supabase Auth, not Cognito: the TOKEN Lambda authorizer verifies the Supabase ' +
           'access token (JWKS or HS256, issuer, audience, expiry) on every route but the OpenAPI document.',
       });
-      if (route === 'GET /functions/v1/openapi.json') {
+      if (!ROUTE_LIST.find((r) => `${r.method.toUpperCase()} ${r.path}` === route)?.auth) {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:

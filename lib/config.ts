@@ -5,9 +5,10 @@
  * error that names every missing or invalid key.
  */
 import { z } from 'zod';
+import { FUNCTION_TIMEOUT_SECONDS } from '../lambdas/shared/contract/routes';
 
 /** API Gateway REST integrations time out at 29 s; the chat Lambda gets 28 s. */
-export const CHAT_FUNCTION_TIMEOUT_SECONDS = 28;
+export const CHAT_FUNCTION_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS.chat;
 /** The sync budget leaves this much of the chat Lambda's time to record the exchange. */
 export const MIN_RECORD_MARGIN_MS = 3_000;
 /** The placeholder Supabase URL in cdk.json: fine for a local synth, refused for any other stage. */

@@ -11,14 +11,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { CHAT_FUNCTION_TIMEOUT_SECONDS, type DeployConfig } from './config';
+import { FUNCTION_TIMEOUT_SECONDS } from '../lambdas/shared/contract/routes';
+import { METRICS_NAMESPACE } from '../lambdas/shared/metric-names';
+import type { DeployConfig } from './config';
 import type { CoachSecrets } from './secrets';
 
 /** The repository root: entries, the lock file and tsconfig.json are found from here. */
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** The namespace every EMF metric of the service is emitted in (dashboard and alarms read it). */
-export const METRICS_NAMESPACE = 'MiVia/Coach';
 
 /**
  * Bundled code is ESM; some bundled dependencies are CommonJS and call `require` for Node
@@ -184,7 +183,7 @@ export class CoachFunctions extends Construct {
       entry: 'lambdas/chat/handler.ts',
       description: 'POST /functions/v1/openai-chat-completion: the coach reply (200) or a long run (202)',
       // Below API Gateway's 29 s integration limit; the sync budget ends well before this.
-      timeout: seconds(CHAT_FUNCTION_TIMEOUT_SECONDS),
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chat),
       memorySize: 1024,
       reservedConcurrentExecutions:
         config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
@@ -192,37 +191,37 @@ export class CoachFunctions extends Construct {
     });
     this.runs = new CoachFunction(this, 'Runs', {
       defaults,
-      entry: 'lambdas/chat/runs-handler.ts',
+      entry: 'lambdas/runs/handler.ts',
       description: 'GET /functions/v1/openai-chat-completion/runs/{run_id}: the state of a long run',
-      timeout: seconds(10),
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.runs),
       environment: { ...database },
     });
     this.threads = new CoachFunction(this, 'Threads', {
       defaults,
       entry: 'lambdas/threads/handler.ts',
       description: "POST /functions/v1/thread-manager: the user's coach threads",
-      timeout: seconds(10),
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.threads),
       environment: { ...database, ...openai, ...policy },
     });
     this.context = new CoachFunction(this, 'Context', {
       defaults,
       entry: 'lambdas/context/handler.ts',
       description: 'POST /functions/v1/user-context-builder: the context the coach sees',
-      timeout: seconds(10),
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.context),
       environment: { ...database, ...policy },
     });
     this.feedback = new CoachFunction(this, 'Feedback', {
       defaults,
       entry: 'lambdas/feedback/handler.ts',
       description: 'POST /functions/v1/chat-feedback: thumbs up/down on an AI message',
-      timeout: seconds(10),
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.feedback),
       environment: { ...database },
     });
     this.openapi = new CoachFunction(this, 'OpenApi', {
       defaults,
       entry: 'lambdas/openapi/handler.ts',
       description: 'GET /functions/v1/openapi.json: the API contract (public)',
-      timeout: seconds(10),
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.openapi),
     });
     this.authorizer = new CoachFunction(this, 'Authorizer', {
       defaults,

@@ -18,10 +18,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE } from './functions';
-import { MetricName } from '../lambdas/shared/metric-names';
+import { METRICS_NAMESPACE, MetricName } from '../lambdas/shared/metric-names';
 
-/** The handlers' EMF metric names (lambdas/shared/observability.ts emits exactly these). */
 /** The metric names the Lambdas emit (one source, so the dashboard cannot drift from the code). */
 export const CoachMetric = MetricName;
 export type CoachMetricName = MetricName;

@@ -6,7 +6,6 @@
  * project or `supabase start` has it).
  */
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
 import {
   applyBaseline,
   applyDemoSeed,
@@ -17,12 +16,12 @@ import {
   pgliteExecutor,
   type SqlExecutor,
 } from '../db/index';
-import type { ChatStore } from '../lambdas/shared/ports';
-import { FunctionChatStore, pgliteTransport, pgTransport } from '../lambdas/shared/store';
+import { storePool } from './pg-pool';
+import { sqlStore, type CoachStore } from './runtime';
 
 export interface LocalDatabase {
   readonly kind: 'pglite' | 'postgres';
-  readonly store: ChatStore;
+  readonly store: CoachStore;
   readonly demoUserId: string;
   /** For inspection (tests, the ready line): one statement, rows back. */
   query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
@@ -34,7 +33,7 @@ export async function openLocalDatabase(options: {
   readonly pgliteDir?: string | undefined;
 }): Promise<LocalDatabase> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
+    const pool = storePool(options.databaseUrl);
     const client = await pool.connect();
     try {
       const executor = pgExecutor(client);
@@ -45,7 +44,7 @@ export async function openLocalDatabase(options: {
     }
     return {
       kind: 'postgres',
-      store: new FunctionChatStore(pgTransport(pool)),
+      store: sqlStore(pool),
       demoUserId: DEMO_USER_ID,
       query: async (sql, params) => (await pool.query(sql, params ? [...params] : [])).rows,
       close: () => pool.end(),
@@ -61,7 +60,7 @@ export async function openLocalDatabase(options: {
   await applyDemoSeed(executor);
   return {
     kind: 'pglite',
-    store: new FunctionChatStore(pgliteTransport(db)),
+    store: sqlStore(db),
     demoUserId: DEMO_USER_ID,
     query: (sql, params) => executor.query(sql, params),
     close: () => db.close(),

@@ -1,37 +1,35 @@
 /**
- * The local API: every route of the deployed API on http://127.0.0.1:<port>, through the
- * same handlers and token verifier, in API Gateway's REST proxy event shape. Embedded
- * PGlite (baseline + migrations + demo user, applied on boot) unless DATABASE_URL is set;
- * the simulated coach unless OPENAI_API_KEY is set (then OpenAI, honouring OPENAI_BASE_URL).
+ * The local API: every route of the contract (`lambdas/shared/contract/routes.ts`) on
+ * http://127.0.0.1:<port>, through the same handlers and token verifier, in API Gateway's
+ * REST proxy event shape. Embedded PGlite (baseline + migrations + demo user, applied on
+ * boot) unless DATABASE_URL is set; the simulated coach unless OPENAI_API_KEY is set (then
+ * OpenAI, honouring OPENAI_BASE_URL). What API Gateway answers itself (unknown routes, a
+ * missing token) is answered here in the same shape.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { createChatHandler } from '../lambdas/chat/handler';
-import { createRunsHandler } from '../lambdas/chat/runs-handler';
-import { createContextHandler } from '../lambdas/context/handler';
-import { createFeedbackHandler } from '../lambdas/feedback/handler';
-import { handler as openapiHandler } from '../lambdas/openapi/handler';
-import { createThreadsHandler } from '../lambdas/threads/handler';
+import { ERROR_CODES, type ErrorCode } from '../lambdas/shared/contract/errors';
+import { FUNCTION_TIMEOUT_SECONDS, ROUTE_LIST, type Route } from '../lambdas/shared/contract/routes';
 import { loadConfig } from '../lambdas/shared/config';
 import { createPollHandler } from '../lambdas/poller/handler';
-import { assembleRuntime, modelFromConfig, type Runtime } from '../lambdas/shared/runtime';
+import { modelFromConfig } from '../lambdas/shared/runtime/model';
 import { openLocalDatabase, type LocalDatabase } from './database';
-import { localStateMachinePoller } from './step-functions';
-import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
+import { localHandlers } from './handlers';
 import { lambdaContext, proxyEvent } from './lambda-event';
+import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
+import { assembleRuntime, type Runtime } from './runtime';
+import { localStateMachinePoller } from './step-functions';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
-interface Route {
-  readonly method: 'GET' | 'POST';
-  readonly resource: string;
+interface LocalRoute {
+  readonly route: Route;
+  readonly method: string;
   readonly pattern: RegExp;
   readonly params: readonly string[];
   readonly handler: ProxyHandler;
-  readonly auth: boolean;
-  readonly timeoutMs: number;
 }
 
 export interface LocalApiOptions {
@@ -57,23 +55,18 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+/** API Gateway's own payload limit is 10 MB; the handlers refuse anything over 32 KiB anyway. */
 const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
-function route(
-  method: Route['method'],
-  resource: string,
-  handler: ProxyHandler,
-  auth = true,
-  timeoutMs = 10_000,
-): Route {
+function localRoute(route: Route, handler: ProxyHandler): LocalRoute {
   const params: string[] = [];
   const pattern = new RegExp(
-    `^${resource.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    `^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
       params.push(name);
       return '([^/]+)';
     })}$`,
   );
-  return { method, resource, pattern, params, handler, auth, timeoutMs };
+  return { route, method: route.method.toUpperCase(), pattern, params, handler };
 }
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
@@ -93,55 +86,33 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     : null;
   const runtime = assembleRuntime(cfg, { store: database.store, model, poller });
   const authenticate = localAuthenticator(env);
-
-  const routes: Route[] = [
-    route('POST', '/functions/v1/openai-chat-completion', createChatHandler(getRuntime), true, 28_000),
-    route('GET', '/functions/v1/openai-chat-completion/runs/{run_id}', createRunsHandler(getRuntime)),
-    route('POST', '/functions/v1/thread-manager', createThreadsHandler(getRuntime)),
-    route('POST', '/functions/v1/user-context-builder', createContextHandler(getRuntime)),
-    route('POST', '/functions/v1/chat-feedback', createFeedbackHandler(getRuntime)),
-    route('GET', '/functions/v1/openapi.json', openapiHandler as ProxyHandler, false),
-  ];
+  const handlers = localHandlers(getRuntime);
+  const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
       console.error('local api: unexpected failure', error);
-      if (!res.headersSent)
-        sendJson(res, 500, { error: 'Internal error.', code: 'internal_error', request_id: 'local' });
+      if (!res.headersSent) sendGatewayError(res, 'internal_error', 'local');
     });
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const url = new URL(req.url ?? '/', 'http://local');
-    const matches = routes.filter((r) => r.pattern.test(url.pathname));
-    if (matches.length === 0)
-      return sendJson(res, 404, { error: 'No such route.', code: 'not_found', request_id: requestId });
-    const match = matches.find((r) => r.method === req.method);
-    if (!match)
-      return sendJson(res, 405, {
-        error: 'Method not allowed.',
-        code: 'method_not_allowed',
-        request_id: requestId,
-      });
+    // API Gateway answers an unknown path, and a known path with another method, the same way.
+    const match = routes.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+    if (!match) return sendGatewayError(res, 'not_found', requestId);
 
     const body = await readBody(req);
-    if (body === null) {
-      return sendJson(res, 413, {
-        error: 'The request body is too large.',
-        code: 'payload_too_large',
-        request_id: requestId,
-      });
-    }
+    if (body === null) return sendGatewayError(res, 'payload_too_large', requestId);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
 
     let authorizer: { userId: string; role: string } | null = null;
-    if (match.auth) {
+    if (match.route.auth) {
       const claims = await authenticate(headers.authorization);
       // API Gateway's own 401 (gateway response), before any handler runs.
-      if (!claims)
-        return sendJson(res, 401, { error: 'Unauthorized', code: 'unauthorized', request_id: requestId });
+      if (!claims) return sendGatewayError(res, 'unauthorized', requestId);
       authorizer = { userId: claims.userId, role: claims.role };
     }
 
@@ -150,7 +121,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     match.params.forEach((name, i) => (pathParameters[name] = decodeURIComponent(values[i + 1] ?? '')));
     const event = proxyEvent({
       method: match.method,
-      resource: match.resource,
+      resource: match.route.path,
       path: url.pathname,
       headers,
       body: body.length ? body : null,
@@ -160,7 +131,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       requestId,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
     });
-    const context = lambdaContext(match.timeoutMs, `mivia-local${match.resource.replaceAll('/', '-')}`);
+    const timeoutMs = FUNCTION_TIMEOUT_SECONDS[match.route.function] * 1000;
+    const context = lambdaContext(timeoutMs, `mivia-local-${match.route.function}`);
 
     const result = await match.handler(event, context);
     res.writeHead(result.statusCode, { ...(result.headers as Record<string, string> | undefined) });
@@ -192,9 +164,23 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   };
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+/** An error API Gateway answers itself, as its gateway responses shape it (`lib/api.ts`). */
+function sendGatewayError(res: ServerResponse, code: ErrorCode, requestId: string): void {
+  const spec = ERROR_CODES[code];
+  const retryAfter = 'gatewayRetryAfterSeconds' in spec ? spec.gatewayRetryAfterSeconds : undefined;
+  res.writeHead(spec.status, {
+    'content-type': 'application/json',
+    'x-request-id': requestId,
+    ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+  });
+  res.end(
+    JSON.stringify({
+      error: spec.message,
+      code,
+      request_id: requestId,
+      ...(retryAfter === undefined ? {} : { retry_after_seconds: retryAfter }),
+    }),
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<string | null> {

@@ -8,7 +8,7 @@
  * is done once, in the background, and only when a poller is needed (an OpenAI key is set).
  */
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { RunPollerStarter } from '../lambdas/chat/service';
+import type { RunPollerStarter } from '../lambdas/shared/ports';
 import type { PollTaskOutput } from '../lambdas/poller/service';
 
 /** The poll task as the state machine calls it: `createPollHandler(getRuntime)`. */

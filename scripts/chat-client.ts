@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
-import { ChatPending, ChatReply, ErrorBody, RunState } from '../lambdas/shared/api-schemas';
+import { ChatPending, ChatReply, ErrorBody, RunState } from '../lambdas/shared/contract/schemas';
 
 export interface ChatClientOptions {
   /** The functions base URL, e.g. `http://127.0.0.1:3000/functions/v1`. */

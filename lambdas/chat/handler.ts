@@ -3,25 +3,35 @@
  * (200), or a run to poll when the reply takes longer than the sync budget (202).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ChatRequest } from '../shared/api-schemas';
-import { AppError } from '../shared/errors';
-import { httpRoute } from '../shared/middleware';
+import { ROUTES } from '../shared/contract/routes';
+import { config } from '../shared/config';
+import { AppError, appError } from '../shared/errors';
+import { httpRoute, routeOptions } from '../shared/middleware';
 import { MetricName, metrics } from '../shared/observability';
-import { defaultRuntime, type Runtime } from '../shared/runtime';
-import { sendChatMessage } from './service';
+import { metricsObserver } from '../shared/observer';
+import { policyFromConfig } from '../shared/policy';
+import { lazyDeps } from '../shared/runtime/lazy';
+import { modelFromConfig } from '../shared/runtime/model';
+import { stepFunctionsPoller } from '../shared/runtime/poller';
+import { lambdaStoreCall } from '../shared/runtime/store';
+import { sendChatMessage, type ChatDeps } from './service';
+import { turnStore } from './store';
 
-export function createChatHandler(getRuntime: () => Promise<Runtime>) {
-  return httpRoute({ name: 'chat', body: ChatRequest }, async (req) => {
+export function createChatHandler(getDeps: () => Promise<ChatDeps>) {
+  return httpRoute(routeOptions(ROUTES.sendChatMessage), async (req) => {
     // Validated requests only: the error rate alarm is errors / requests the coach could answer.
     metrics.addMetric(MetricName.ChatRequests, MetricUnit.Count, 1);
     // On the EMF line too, so a slow chat found by its latency leads to its request.
     metrics.addMetadata('request_id', req.requestId);
     try {
-      const runtime = await getRuntime();
-      const outcome = await sendChatMessage(runtime.chat, {
+      const clientMessageId = idempotencyKeyOf(
+        req.body.client_message_id,
+        req.validHeaders['Idempotency-Key'],
+      );
+      const outcome = await sendChatMessage(await getDeps(), {
         userId: req.userId,
         request: req.body,
-        idempotencyKey: req.headers['idempotency-key'],
+        clientMessageId,
         signal: req.signal,
       });
       return { statusCode: outcome.status, body: outcome.body };
@@ -34,4 +44,25 @@ export function createChatHandler(getRuntime: () => Promise<Runtime>) {
   });
 }
 
-export const handler = createChatHandler(defaultRuntime);
+/** The body's `client_message_id` and the `Idempotency-Key` header name the same key, if both are sent. */
+function idempotencyKeyOf(
+  bodyKey: string | null | undefined,
+  headerKey: string | undefined,
+): string | undefined {
+  if (headerKey !== undefined && bodyKey && bodyKey !== headerKey) throw appError('idempotency_key_mismatch');
+  return headerKey ?? bodyKey ?? undefined;
+}
+
+export const handler = createChatHandler(
+  lazyDeps(async (): Promise<ChatDeps> => {
+    const cfg = config();
+    const [call, model] = await Promise.all([lambdaStoreCall(cfg), modelFromConfig(cfg)]);
+    return {
+      store: turnStore(call),
+      model,
+      poller: cfg.pollerStateMachineArn ? stepFunctionsPoller(cfg.pollerStateMachineArn) : null,
+      policy: policyFromConfig(cfg),
+      observer: metricsObserver,
+    };
+  }),
+);

@@ -1,8 +1,8 @@
 /**
- * The OpenAPI 3.1 document of the API, generated from the zod schemas the handlers validate
- * with (`../shared/api-schemas`), so the contract the app team reads cannot drift from the
- * one the code enforces. `API_OPERATIONS` is the single table of routes: the document is
- * built from it, and the tests walk it to check every example against its zod schema.
+ * The OpenAPI 3.1 document of the API, built from the contract's route table
+ * (`../shared/contract/routes.ts`) and the zod schemas the handlers validate with, so the
+ * contract the app team reads cannot drift from the one the code enforces. Examples come from
+ * `./examples.ts`; the tests parse each of them with its zod schema.
  *
  * The output is deterministic (fixed registration order, components sorted), because the
  * committed `openapi/openapi.json` is compared with a fresh build (`npm run openapi -- --check`).
@@ -13,44 +13,10 @@ import {
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { z } from 'zod';
-import {
-  ChatPending,
-  ChatReply,
-  ChatRequest,
-  ClientMessageId,
-  ContextReply,
-  ContextRequest,
-  ErrorBody,
-  FeedbackReply,
-  FeedbackRequest,
-  MAX_BODY_BYTES,
-  MAX_MESSAGE_CHARS,
-  RunIdParams,
-  RunState,
-  ThreadList,
-  ThreadManagerRequest,
-  UserAssistantThread,
-} from '../shared/api-schemas';
-import {
-  ERROR_CODES,
-  chatPendingExamples,
-  chatReplyExamples,
-  chatRequestExamples,
-  contextReplyExamples,
-  contextRequestExamples,
-  errorExample,
-  feedbackReplyExamples,
-  feedbackRequestExamples,
-  idempotencyKeyExample,
-  runIdExample,
-  runStateExamples,
-  threadExamples,
-  threadListExamples,
-  threadManagerRequestExamples,
-  type ErrorCode,
-  type Examples,
-} from './examples';
+import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
+import { FUNCTIONS_BASE_PATH, ROUTE_LIST, type Route } from '../shared/contract/routes';
+import { ErrorBody, MAX_BODY_BYTES } from '../shared/contract/schemas';
+import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, errorExample, type Examples } from './examples';
 
 /** The API contract's version (`info.version`); follows the package version. */
 export const API_VERSION = '0.1.0';
@@ -58,274 +24,30 @@ export const API_VERSION = '0.1.0';
 /** The server URL the committed document names: the local API (`npm start`). */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:3000';
 
-/** Every path starts here, as the Supabase functions URL does (`<project>/functions/v1`). */
-export const FUNCTIONS_BASE_PATH = '/functions/v1';
-
 /** The name of the bearer security scheme in `components.securitySchemes`. */
 export const BEARER_SCHEME = 'supabaseAccessToken';
 
 /** The OpenAPI document object, as the generator types it. */
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31['generateDocument']>;
 
-/** The thread-manager's 200 body: one thread (`get_or_create`, `update_interaction`) or all (`get_threads`). */
-export const ThreadManagerReply = z.union([UserAssistantThread, ThreadList]);
+/** The document's own example (abridged). */
+const DOCUMENT_EXAMPLES: Examples<unknown> = {
+  document: {
+    summary: 'The document (abridged)',
+    value: {
+      openapi: '3.1.0',
+      info: { title: 'MiVia coach API', version: API_VERSION },
+      paths: {
+        [`${FUNCTIONS_BASE_PATH}/openai-chat-completion`]: { post: { operationId: 'sendChatMessage' } },
+      },
+    },
+  },
+};
 
-/** A documented success response: its zod schema and examples. */
-export interface DocumentedResponse {
-  readonly description: string;
-  readonly schema: z.ZodType;
-  readonly examples: Examples<unknown>;
+function responseExamples(route: Route, status: number): Examples<unknown> {
+  if (route.operationId === 'getOpenApiDocument') return DOCUMENT_EXAMPLES;
+  return RESPONSE_EXAMPLES[route.operationId]?.[status] ?? {};
 }
-
-/** One route of the API. */
-export interface ApiOperation {
-  readonly method: 'get' | 'post';
-  /** The OpenAPI path, e.g. `/functions/v1/openai-chat-completion/runs/{run_id}`. */
-  readonly path: string;
-  readonly operationId: string;
-  readonly tag: string;
-  readonly summary: string;
-  readonly description: string;
-  /** Whether the route needs `Authorization: Bearer <Supabase access token>`. */
-  readonly auth: boolean;
-  readonly requestBody?: {
-    readonly schema: z.ZodType;
-    readonly examples: Examples<unknown>;
-    /** False when a missing body is valid (the handler reads it as `{}`). Default true. */
-    readonly required?: boolean;
-  };
-  readonly params?: z.ZodObject;
-  readonly headers?: z.ZodObject;
-  /** Success responses by status. */
-  readonly responses: Readonly<Record<number, DocumentedResponse>>;
-  /** The error codes the route can answer with; grouped by status in the document. */
-  readonly errors: readonly ErrorCode[];
-}
-
-const RunPathParams = z
-  .object({
-    run_id: RunIdParams.shape.run_id.meta({
-      description: 'The `run_id` of a 202 reply.',
-      example: runIdExample,
-    }),
-  })
-  .strict();
-
-const ChatHeaders = z.object({
-  'Idempotency-Key': ClientMessageId.optional().meta({
-    description: 'Idempotency key; a UUID generated by the app per message is ideal.',
-    example: idempotencyKeyExample,
-    param: {
-      description:
-        "Same as the body's `client_message_id` (send either, or both with the same value). A key already answered returns the stored reply; one still being answered is 409 `request_in_flight`.",
-    },
-  }),
-});
-
-/**
- * The codes every authenticated route can answer with, besides its own. Some come from API
- * Gateway itself (its gateway responses use the same body: `lib/api.ts`): `rate_limited`
- * (stage throttling), `auth_unavailable` (authorizer failure), `timeout` (29 s limit).
- */
-const COMMON_AUTH_ERRORS = [
-  'unauthorized',
-  'rate_limited',
-  'internal_error',
-  'auth_unavailable',
-  'timeout',
-] as const satisfies readonly ErrorCode[];
-/** And every route with a JSON body. */
-const BODY_ERRORS = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-] as const satisfies readonly ErrorCode[];
-/** And every route whose body API Gateway checks against a request model first (`lib/api.ts`). */
-const MODEL_ERRORS = ['invalid_request'] as const satisfies readonly ErrorCode[];
-
-const fn = (name: string) => `${FUNCTIONS_BASE_PATH}/${name}`;
-
-export const API_OPERATIONS: readonly ApiOperation[] = [
-  {
-    method: 'post',
-    path: fn('openai-chat-completion'),
-    operationId: 'sendChatMessage',
-    tag: 'chat',
-    summary: "Send a message and get the coach's reply",
-    description: [
-      'Stores the user message and the AI reply in `journal_ai_chats` (the backend writes **both** rows; the app must not insert the AI row itself) and returns the reply (200).',
-      'When the coach needs longer than the synchronous budget, the user row is stored and the answer is 202 with a `run_id`: poll `GET /functions/v1/openai-chat-completion/runs/{run_id}` after `retry_after_ms`, or wait for the AI row on Supabase Realtime.',
-      `The message is trimmed and must be 1–${MAX_MESSAGE_CHARS} characters. The user is always the token's; a \`thread_id\` or \`goal_id\` that is not the user's is refused, never used.`,
-      'Idempotent by `client_message_id` (or the `Idempotency-Key` header): a retry of an answered message returns the stored reply and nothing is sent to OpenAI twice.',
-    ].join('\n\n'),
-    auth: true,
-    requestBody: { schema: ChatRequest, examples: chatRequestExamples },
-    headers: ChatHeaders,
-    responses: {
-      200: {
-        description: 'The coach answered; both chat rows are stored.',
-        schema: ChatReply,
-        examples: chatReplyExamples,
-      },
-      202: {
-        description: 'Still being answered: poll the run.',
-        schema: ChatPending,
-        examples: chatPendingExamples,
-      },
-    },
-    errors: [
-      ...BODY_ERRORS,
-      ...MODEL_ERRORS,
-      'idempotency_key_mismatch',
-      ...COMMON_AUTH_ERRORS,
-      'user_mismatch',
-      'goal_forbidden',
-      'thread_forbidden',
-      'goal_not_found',
-      'thread_not_found',
-      'request_in_flight',
-      'budget_exceeded',
-      'upstream_unavailable',
-      'database_unavailable',
-      'request_timeout',
-    ],
-  },
-  {
-    method: 'get',
-    path: fn('openai-chat-completion/runs/{run_id}'),
-    operationId: 'getChatRun',
-    tag: 'chat',
-    summary: 'The state of a long run (after a 202)',
-    description:
-      "Poll until `status` is `completed` (the reply, stored) or `failed` (with the simulated fallback in `reply` when one was stored). While `pending`, wait `retry_after_ms` before the next poll. Another user's run is 404.",
-    auth: true,
-    params: RunPathParams,
-    responses: {
-      200: {
-        description: 'The run: `pending`, `completed` or `failed`.',
-        schema: RunState,
-        examples: runStateExamples,
-      },
-    },
-    errors: [
-      'validation_failed',
-      'invalid_request',
-      ...COMMON_AUTH_ERRORS,
-      'run_not_found',
-      'database_unavailable',
-      'request_timeout',
-    ],
-  },
-  {
-    method: 'post',
-    path: fn('thread-manager'),
-    operationId: 'manageThreads',
-    tag: 'threads',
-    summary: "The user's coach threads (PRD `thread-manager`)",
-    description: [
-      '`action`:',
-      '- `get_or_create`: the thread of a coach (`assistant_type`), created on first use → `UserAssistantThread`;',
-      "- `update_interaction`: sets `last_interaction_at` of one of the user's threads → `UserAssistantThread`;",
-      '- `get_threads`: every thread of the user → `ThreadList`.',
-    ].join('\n'),
-    auth: true,
-    requestBody: { schema: ThreadManagerRequest, examples: threadManagerRequestExamples },
-    responses: {
-      200: {
-        description: 'One thread (`get_or_create`, `update_interaction`) or the list (`get_threads`).',
-        schema: ThreadManagerReply,
-        examples: { ...threadExamples, ...threadListExamples },
-      },
-    },
-    errors: [
-      ...BODY_ERRORS,
-      ...MODEL_ERRORS,
-      ...COMMON_AUTH_ERRORS,
-      'user_mismatch',
-      'thread_forbidden',
-      'thread_not_found',
-      'upstream_unavailable',
-      'database_unavailable',
-      'request_timeout',
-    ],
-  },
-  {
-    method: 'post',
-    path: fn('user-context-builder'),
-    operationId: 'buildUserContext',
-    tag: 'context',
-    summary: 'The context the coach sees',
-    description:
-      'The exact text appended to the coach instructions for this chat type (and goal), and the data behind it: for transparency in the app and for debugging. Nothing is stored or sent to OpenAI.',
-    auth: true,
-    // Optional body: API Gateway has no body model here, an empty body means the defaults.
-    requestBody: { schema: ContextRequest, examples: contextRequestExamples, required: false },
-    responses: {
-      200: {
-        description: 'The context text and its data.',
-        schema: ContextReply,
-        examples: contextReplyExamples,
-      },
-    },
-    errors: [
-      ...BODY_ERRORS,
-      ...COMMON_AUTH_ERRORS,
-      'user_mismatch',
-      'goal_forbidden',
-      'goal_not_found',
-      'database_unavailable',
-      'request_timeout',
-    ],
-  },
-  {
-    method: 'post',
-    path: fn('chat-feedback'),
-    operationId: 'sendChatFeedback',
-    tag: 'feedback',
-    summary: 'Thumbs up or down on an AI message',
-    description:
-      "Rates one of the user's AI messages (`message_id` of a reply), with an optional comment. Sending again for the same message replaces the earlier feedback.",
-    auth: true,
-    requestBody: { schema: FeedbackRequest, examples: feedbackRequestExamples },
-    responses: {
-      200: { description: 'The stored feedback.', schema: FeedbackReply, examples: feedbackReplyExamples },
-    },
-    errors: [
-      ...BODY_ERRORS,
-      ...MODEL_ERRORS,
-      ...COMMON_AUTH_ERRORS,
-      'message_not_found',
-      'database_unavailable',
-      'request_timeout',
-    ],
-  },
-  {
-    method: 'get',
-    path: fn('openapi.json'),
-    operationId: 'getOpenApiDocument',
-    tag: 'meta',
-    summary: 'This OpenAPI document',
-    description: 'Generated from the zod schemas the handlers validate with. No authentication.',
-    auth: false,
-    responses: {
-      200: {
-        description: 'The OpenAPI 3.1 document.',
-        schema: z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) }),
-        examples: {
-          document: {
-            summary: 'The document (abridged)',
-            value: {
-              openapi: '3.1.0',
-              info: { title: 'MiVia coach API', version: API_VERSION },
-              paths: { [fn('openai-chat-completion')]: { post: { operationId: 'sendChatMessage' } } },
-            },
-          },
-        },
-      },
-    },
-    errors: ['rate_limited', 'internal_error', 'timeout'],
-  },
-];
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
@@ -334,6 +56,7 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
   404: 'Not found',
   409: 'Conflict',
   413: 'Payload too large',
+  415: 'Unsupported media type',
   429: 'Too many requests',
   500: 'Internal error',
   503: 'Service unavailable',
@@ -378,13 +101,18 @@ function errorResponse(status: number, codes: readonly ErrorCode[]): ResponseCon
   };
 }
 
-function routeConfig(op: ApiOperation): RouteConfig {
+function routeConfig(op: Route): RouteConfig {
   const responses: RouteConfig['responses'] = {};
   for (const [status, response] of Object.entries(op.responses)) {
     responses[status] = {
       description: response.description,
       headers: op.auth ? { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } } : undefined,
-      content: { 'application/json': { schema: response.schema, examples: { ...response.examples } } },
+      content: {
+        'application/json': {
+          schema: response.schema,
+          examples: { ...responseExamples(op, Number(status)) },
+        },
+      },
     };
   }
   for (const [status, codes] of errorCodesByStatus(op.errors))
@@ -397,7 +125,10 @@ function routeConfig(op: ApiOperation): RouteConfig {
     request.body = {
       required: op.requestBody.required ?? true,
       content: {
-        'application/json': { schema: op.requestBody.schema, examples: { ...op.requestBody.examples } },
+        'application/json': {
+          schema: op.requestBody.schema,
+          examples: { ...REQUEST_EXAMPLES[op.operationId] },
+        },
       },
     };
   }
@@ -439,12 +170,12 @@ export function buildOpenApiDocument(options: BuildOpenApiOptions = {}): OpenApi
     schema: { type: 'integer', minimum: 0 },
     example: 2,
   });
-  const usedCodes = new Set(API_OPERATIONS.flatMap((op) => op.errors));
+  const usedCodes = new Set(ROUTE_LIST.flatMap((op) => op.errors));
   for (const code of Object.keys(ERROR_CODES) as ErrorCode[]) {
     if (usedCodes.has(code))
       registry.registerComponent('examples', errorExampleName(code), errorExample(code));
   }
-  for (const op of API_OPERATIONS) registry.registerPath(routeConfig(op));
+  for (const op of ROUTE_LIST) registry.registerPath(routeConfig(op));
 
   const generator = new OpenApiGeneratorV31(registry.definitions, {
     sortComponents: 'alphabetically',

@@ -18,7 +18,9 @@ import type {
   RunState,
   ThreadManagerRequest,
   UserAssistantThread,
-} from '../shared/api-schemas';
+} from '../shared/contract/schemas';
+import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
+import { RUN_ID_EXAMPLE } from '../shared/contract/routes';
 
 /** An OpenAPI Example Object whose value is typed by the schema it illustrates. */
 export interface Example<T> {
@@ -40,7 +42,7 @@ const THREAD_ROW_ID = '2b7e4c1a-9d3f-4e6b-8a2c-5f1d0e9b7a63';
 const CONVERSATION_ID = 'conv_6853f1c2a7e88190b1d7c5e2f4a9d0e3';
 const AI_MESSAGE_ID = '0e6f1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b';
 const USER_MESSAGE_ID = '7d3c9b1e-2a4f-4c6d-9e8b-1f2a3b4c5d6e';
-const RUN_ID = '3f9a6c1e-5b2d-4e7f-a8c9-0d1e2f3a4b5c';
+const RUN_ID = RUN_ID_EXAMPLE;
 const REQUEST_ID = '6a1f7e2b-9c3d-4b5e-8f1a-2d3c4b5a6e7f';
 
 export const chatRequestExamples: Examples<Input<ChatRequest>> = {
@@ -171,9 +173,6 @@ export const runStateExamples: Examples<RunState> = {
     },
   },
 };
-
-export const runIdExample = RUN_ID;
-export const idempotencyKeyExample = '5b0f4d2e-8c1a-4a53-9b7e-2f6d1c0a9e11';
 
 export const threadManagerRequestExamples: Examples<Input<ThreadManagerRequest>> = {
   get_or_create: {
@@ -341,95 +340,42 @@ export const feedbackReplyExamples: Examples<FeedbackReply> = {
   },
 };
 
-/** What each error code means; the document lists them per status and route. */
-export const ERROR_CODES = {
-  validation_failed: {
-    status: 400,
-    meaning: 'the body or a parameter does not match the schema; `issues` says where',
-  },
-  invalid_json: { status: 400, meaning: 'the body is not JSON' },
-  invalid_request: {
-    status: 400,
-    meaning:
-      'refused by API Gateway before the handler: the body is not a JSON object, or a parameter is missing',
-  },
-  idempotency_key_mismatch: { status: 400, meaning: '`Idempotency-Key` and `client_message_id` differ' },
-  unauthorized: { status: 401, meaning: 'no, expired or invalid Supabase access token' },
-  user_mismatch: { status: 403, meaning: "`user_id` in the body is not the token's user" },
-  goal_forbidden: { status: 403, meaning: 'the goal belongs to another user' },
-  thread_forbidden: { status: 403, meaning: 'the thread belongs to another user' },
-  goal_not_found: { status: 404, meaning: 'no such goal' },
-  thread_not_found: { status: 404, meaning: 'no such thread' },
-  run_not_found: { status: 404, meaning: "no such run (or not the user's)" },
-  message_not_found: { status: 404, meaning: "no such AI message (or not the user's)" },
-  request_in_flight: {
-    status: 409,
-    meaning:
-      'this `client_message_id` is still being answered; `run_id` says which run. Retry later with the same key',
-  },
-  payload_too_large: { status: 413, meaning: 'the body is larger than 32 KiB' },
-  rate_limited: { status: 429, meaning: 'too many requests; wait `Retry-After` seconds' },
-  budget_exceeded: {
-    status: 429,
-    meaning: "the user's daily coaching budget is used up; it resets at midnight UTC",
-  },
-  upstream_unavailable: {
-    status: 503,
-    meaning: 'OpenAI is unavailable and no fallback answered; retry after `Retry-After`',
-  },
-  database_unavailable: { status: 503, meaning: 'the database is unavailable; retry after `Retry-After`' },
-  request_timeout: { status: 503, meaning: 'the request ran out of time; retry with the same key' },
-  auth_unavailable: {
-    status: 503,
-    meaning: 'API Gateway could not verify the token right now; retry after `Retry-After`',
-  },
-  timeout: {
-    status: 504,
-    meaning:
-      "API Gateway's 29 s limit passed; retry with the same `client_message_id` (the answer may be stored)",
-  },
-  internal_error: { status: 500, meaning: 'a fault on our side; details are logged, never sent' },
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_CODES;
-
-const ERROR_EXAMPLE_BODIES: {
-  readonly [C in ErrorCode]: { readonly error: string; readonly [field: string]: unknown };
-} = {
+/** Fields some error bodies carry besides `error`, `code` and `request_id`. */
+const ERROR_EXAMPLE_EXTRAS: Partial<Record<ErrorCode, Readonly<Record<string, unknown>>>> = {
   validation_failed: {
     error: 'message: message must not be empty',
     issues: [{ location: 'body', path: 'message', message: 'message must not be empty' }],
   },
-  invalid_json: { error: 'The request body is not valid JSON.' },
-  invalid_request: { error: 'The request body is not a valid JSON object for this route.' },
-  idempotency_key_mismatch: { error: 'client_message_id and the Idempotency-Key header differ.' },
-  unauthorized: { error: 'A valid Supabase access token is required.' },
-  user_mismatch: { error: 'user_id does not match the signed-in user.' },
-  goal_forbidden: { error: 'This goal belongs to another user.' },
-  thread_forbidden: { error: 'This thread belongs to another user.' },
-  goal_not_found: { error: 'No such goal.' },
-  thread_not_found: { error: 'No such thread.' },
-  run_not_found: { error: 'No such run.' },
-  message_not_found: { error: 'No such message.' },
-  request_in_flight: {
-    error: 'This message is still being answered; retry shortly with the same key.',
-    run_id: RUN_ID,
-  },
-  payload_too_large: { error: 'The request body is too large.' },
-  rate_limited: { error: 'Too many requests. Please slow down.' },
-  budget_exceeded: { error: "Today's coaching budget is used up; it resets at midnight UTC." },
-  upstream_unavailable: { error: 'The coach could not answer right now; please try again.' },
-  database_unavailable: { error: 'The service is temporarily unavailable; please try again.' },
-  request_timeout: { error: 'The request took too long. Please try again.' },
-  auth_unavailable: { error: 'Sign-in verification is unavailable; try again shortly.' },
-  timeout: { error: 'The request took too long; try again.' },
-  internal_error: { error: 'Something went wrong on our side. Please try again.' },
+  request_in_flight: { run_id: RUN_ID, retry_after_seconds: 2 },
+  rate_limited: { retry_after_seconds: 1 },
+  budget_exceeded: { retry_after_seconds: 14400 },
+  upstream_unavailable: { retry_after_seconds: 10 },
+  database_unavailable: { retry_after_seconds: 5 },
+  request_timeout: { retry_after_seconds: 2 },
+  auth_unavailable: { retry_after_seconds: 5 },
 };
 
-/** The example error body for a code. */
+/** The example error body for a code: the contract's message, as the API sends it. */
 export function errorExample(code: ErrorCode): Example<ErrorBody> {
   return {
     summary: `\`${code}\`: ${ERROR_CODES[code].meaning}`,
-    value: { ...ERROR_EXAMPLE_BODIES[code], code, request_id: REQUEST_ID },
+    value: { error: ERROR_CODES[code].message, ...ERROR_EXAMPLE_EXTRAS[code], code, request_id: REQUEST_ID },
   };
 }
+
+/** Request body examples by operation id. */
+export const REQUEST_EXAMPLES: Readonly<Record<string, Examples<unknown>>> = {
+  sendChatMessage: chatRequestExamples,
+  manageThreads: threadManagerRequestExamples,
+  buildUserContext: contextRequestExamples,
+  sendChatFeedback: feedbackRequestExamples,
+};
+
+/** Success response examples by operation id and status. */
+export const RESPONSE_EXAMPLES: Readonly<Record<string, Readonly<Record<number, Examples<unknown>>>>> = {
+  sendChatMessage: { 200: chatReplyExamples, 202: chatPendingExamples },
+  getChatRun: { 200: runStateExamples },
+  manageThreads: { 200: { ...threadExamples, ...threadListExamples } },
+  buildUserContext: { 200: contextReplyExamples },
+  sendChatFeedback: { 200: feedbackReplyExamples },
+};

@@ -8,9 +8,25 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { defaultRuntime, metricsObserver, type Runtime } from '../shared/runtime';
+import { config } from '../shared/config';
 import { loggableError, logger, metrics } from '../shared/observability';
+import { metricsObserver, type TurnObserver } from '../shared/observer';
+import { policyFromConfig, type ChatPolicy } from '../shared/policy';
+import type { CoachModel } from '../shared/ports';
+import { lazyDeps } from '../shared/runtime/lazy';
+import { modelFromConfig } from '../shared/runtime/model';
+import { lambdaStoreCall } from '../shared/runtime/store';
+import type { PollStore } from './ports';
 import { PollTaskInput, pollRun, type PollTaskOutput } from './service';
+import { pollStore } from './store';
+
+/** The poll task's dependencies; the model is null only when no OpenAI key is configured (a fault here). */
+export interface PollHandlerDeps {
+  readonly store: PollStore;
+  readonly model: CoachModel | null;
+  readonly policy: Pick<ChatPolicy, 'fallbackEnabled'>;
+  readonly observer?: TurnObserver;
+}
 
 /** What the execution history records of a failed poll step: a kind, no details. */
 export class PollStepFailed extends Error {
@@ -20,8 +36,8 @@ export class PollStepFailed extends Error {
   }
 }
 
-/** The poll task; `getRuntime` is the Lambda's runtime, or a test's or the local server's. */
-export function createPollHandler(getRuntime: () => Promise<Runtime>) {
+/** The poll task; `getDeps` is the Lambda's composition, or a test's or the local server's. */
+export function createPollHandler(getDeps: () => Promise<PollHandlerDeps>) {
   return async (event: unknown): Promise<PollTaskOutput> => {
     const parsed = PollTaskInput.safeParse(event);
     if (!parsed.success) {
@@ -32,15 +48,10 @@ export function createPollHandler(getRuntime: () => Promise<Runtime>) {
     }
     const input = parsed.data;
     try {
-      const runtime = await getRuntime();
-      if (!runtime.model) throw new Error('The poller needs an OpenAI key: no model is configured');
+      const deps = await getDeps();
+      if (!deps.model) throw new Error('The poller needs an OpenAI key: no model is configured');
       const result = await pollRun(
-        {
-          store: runtime.store,
-          model: runtime.model,
-          fallbackEnabled: runtime.fallbackEnabled,
-          observer: metricsObserver,
-        },
+        { ...deps, model: deps.model, observer: deps.observer ?? metricsObserver },
         input,
       );
       logger.info('poll step', {
@@ -62,6 +73,14 @@ export function createPollHandler(getRuntime: () => Promise<Runtime>) {
   };
 }
 
-export const handler = middy(createPollHandler(defaultRuntime))
+export const handler = middy(
+  createPollHandler(
+    lazyDeps(async (): Promise<PollHandlerDeps> => {
+      const cfg = config();
+      const [call, model] = await Promise.all([lambdaStoreCall(cfg), modelFromConfig(cfg)]);
+      return { store: pollStore(call), model, policy: policyFromConfig(cfg), observer: metricsObserver };
+    }),
+  ),
+)
   .use(injectLambdaContext(logger, { logEvent: false }))
   .use(logMetrics(metrics));

@@ -9,8 +9,11 @@
  * ids, counters and an outcome only, never the user's text (that stays in the database).
  */
 import { z } from 'zod';
-import { simulatedAnswer, openaiAnswer, type ChatObserver } from '../chat/service';
-import type { ChatStore, CoachCompleted, CoachModel, FailRunInput, PendingRunDetails } from '../shared/ports';
+import { openaiAnswer, simulatedAnswer } from '../shared/coach/answers';
+import type { TurnObserver } from '../shared/observer';
+import type { ChatPolicy } from '../shared/policy';
+import { isCoachModelError, type CoachCompleted, type CoachModel, type FailRunInput } from '../shared/ports';
+import type { PendingRunDetails, PollStore } from './ports';
 
 /**
  * The poll task's input: the chat's `StartExecution` input (`run_id`, `response_id`,
@@ -44,16 +47,12 @@ export interface PollTaskOutput {
 }
 
 export interface PollerDeps {
-  readonly store: ChatStore;
+  readonly store: PollStore;
   readonly model: CoachModel;
-  readonly fallbackEnabled: boolean;
+  readonly policy: Pick<ChatPolicy, 'fallbackEnabled'>;
   readonly now?: () => number;
   readonly random?: () => number;
-  readonly observer?: PollObserver;
-}
-
-export interface PollObserver extends ChatObserver {
-  longRunFinished?(outcome: 'completed' | 'failed' | 'timed_out'): void;
+  readonly observer?: TurnObserver;
 }
 
 /** Backed-off polling: 2 s, growing ×1.5 per attempt, capped at 20 s, with jitter. */
@@ -105,7 +104,7 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   // response's answer to this run.
   const responseId = run.openai_response_id ?? input.response_id;
 
-  const fallbackEnabled = run.settings.fallback_enabled ?? deps.fallbackEnabled;
+  const fallbackEnabled = run.settings.fallback_enabled ?? deps.policy.fallbackEnabled;
   const fail = async (status: FailRunInput['status'], code: string) => {
     const fallback = fallbackEnabled ? fallbackFor(run, now()) : null;
     await deps.store.failRun({ run_id: run.run_id, status, failure_code: code, fallback });
@@ -157,7 +156,7 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   try {
     poll = await deps.model.retrieve(responseId);
   } catch (error) {
-    const kind = (error as { kind?: string }).kind;
+    const kind = isCoachModelError(error) ? error.kind : undefined;
     if (kind === 'auth' || kind === 'bad_request') {
       await fail('failed', kind);
       deps.observer?.longRunFinished?.('failed');

@@ -4,7 +4,7 @@
  * missing or invalid variable, instead of failing later on the first request that needs it.
  */
 import { z } from 'zod';
-import { CoachProfileId } from './api-schemas';
+import { CoachProfileId } from './contract/schemas';
 
 /** API Gateway REST integrations time out at 29 s; the sync chat path must end well before. */
 export const MAX_CHAT_SYNC_BUDGET_MS = 28_000;

@@ -1,5 +1,8 @@
 // No imports: the CDK app (lib/monitoring.ts) reads these names without loading Powertools.
 
+/** The CloudWatch namespace of every EMF metric the backend emits (dashboard and alarms read it). */
+export const METRICS_NAMESPACE = 'MiVia/Coach';
+
 /**
  * Every custom metric the backend emits, by name. The CDK dashboard and alarms reference
  * these constants, so renaming one here renames it there.

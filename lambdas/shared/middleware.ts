@@ -13,14 +13,18 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { MAX_BODY_BYTES } from './api-schemas';
-import { AppError, badRequest, forbidden, payloadTooLarge, serviceUnavailable, unauthorized } from './errors';
+import { ERROR_CODES } from './contract/errors';
+import type { Route } from './contract/routes';
+import { MAX_BODY_BYTES } from './contract/schemas';
+import { AppError, appError } from './errors';
 import { MetricName, loggableError, logger, metrics, tracer } from './observability';
 
 /** What a route's function receives: validated input and the caller's identity. */
-export interface HttpRequest<B, P = Record<string, string>> {
+export interface HttpRequest<B, P = Record<string, string>, H = Record<string, never>> {
   readonly body: B;
   readonly params: P;
+  /** The headers the route's `headers` schema names, validated (names as the schema spells them). */
+  readonly validHeaders: H;
   /** The token's `sub`, from the authorizer. Empty only on routes with `auth: false`. */
   readonly userId: string;
   /** API Gateway's request id (also in every response as `x-request-id`). */
@@ -38,13 +42,19 @@ export interface HttpResult {
   readonly headers?: Record<string, string>;
 }
 
-export interface HttpRouteOptions<BS extends z.ZodType | undefined, PS extends z.ZodType | undefined> {
-  /** Route name for logs (e.g. `chat`). */
+export interface HttpRouteOptions<
+  BS extends z.ZodType | undefined,
+  PS extends z.ZodType | undefined,
+  HS extends z.ZodObject | undefined = undefined,
+> {
+  /** Route name for logs (the contract's operation id, e.g. `sendChatMessage`). */
   readonly name: string;
   /** Schema of the JSON body. Without one the body is ignored. A missing body validates as `{}`. */
   readonly body?: BS;
   /** Schema of the path parameters. */
   readonly params?: PS;
+  /** Schema of the headers the route reads; matched case-insensitively. */
+  readonly headers?: HS;
   /** Whether the authorizer's user is required (default true). */
   readonly auth?: boolean;
   /**
@@ -56,6 +66,26 @@ export interface HttpRouteOptions<BS extends z.ZodType | undefined, PS extends z
 
 export type BodyOf<BS> = BS extends z.ZodType ? z.output<BS> : undefined;
 export type ParamsOf<PS> = PS extends z.ZodType ? z.output<PS> : Record<string, string>;
+export type HeadersOf<HS> = HS extends z.ZodType ? z.output<HS> : Record<string, never>;
+
+type Schema<T> = T extends z.ZodType ? T : undefined;
+
+/** The options of a contract route (`contract/routes.ts`), its schemas' types kept. */
+export function routeOptions<R extends Route>(
+  route: R,
+): HttpRouteOptions<
+  Schema<R extends { requestBody: { schema: infer B } } ? B : undefined>,
+  Schema<R extends { params: infer P } ? P : undefined>,
+  Schema<R extends { headers: infer H } ? H : undefined> & (z.ZodObject | undefined)
+> {
+  return {
+    name: route.operationId,
+    auth: route.auth,
+    ...(route.requestBody ? { body: route.requestBody.schema } : {}),
+    ...(route.params ? { params: route.params } : {}),
+    ...(route.headers ? { headers: route.headers } : {}),
+  } as never;
+}
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -106,7 +136,7 @@ function authorizedUserId(event: APIGatewayProxyEvent): string | undefined {
 function rawBody(event: APIGatewayProxyEvent): string {
   if (event.body === null || event.body === undefined) return '';
   const buffer = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
-  if (buffer.byteLength > MAX_BODY_BYTES) throw payloadTooLarge();
+  if (buffer.byteLength > MAX_BODY_BYTES) throw appError('payload_too_large');
   return buffer.toString('utf8');
 }
 
@@ -115,13 +145,13 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw badRequest('invalid_json', 'The request body is not valid JSON.', { cause: error });
+    throw appError('invalid_json', { cause: error });
   }
 }
 
 /** One zod issue, as sent to the client. */
 export interface ValidationIssue {
-  readonly location: 'body' | 'params';
+  readonly location: 'body' | 'params' | 'headers';
   readonly path: string;
   readonly message: string;
 }
@@ -146,7 +176,8 @@ function validate<S extends z.ZodType>(
     message: issue.message,
   }));
   const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw badRequest('validation_failed', message || 'The request is not valid.', {
+  throw appError('validation_failed', {
+    ...(message ? { message } : {}),
     cause: result.error,
     details: { issues },
   });
@@ -158,7 +189,7 @@ function assertSameUser(parsed: unknown, userId: string): void {
   const claimed = (parsed as { user_id?: unknown }).user_id;
   if (typeof claimed !== 'string' || claimed === '') return;
   if (claimed.toLowerCase() !== userId.toLowerCase()) {
-    throw forbidden('user_mismatch', 'user_id does not match the signed-in user.');
+    throw appError('user_mismatch');
   }
 }
 
@@ -166,27 +197,25 @@ function withRequestId(result: HttpResult, requestId: string): APIGatewayProxyRe
   return json(result.statusCode, result.body, { ...result.headers, 'x-request-id': requestId });
 }
 
-/** The JSON error response for any thrown value. 5xx bodies never carry internals. */
+/**
+ * The JSON error response for any thrown value. 5xx bodies never carry internals: their
+ * message is the contract's text for the code, whatever the raiser said (that is logged).
+ */
 export function errorResponse(error: unknown, requestId: string): APIGatewayProxyResult {
-  const appError =
-    error instanceof AppError
-      ? error
-      : new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again.', {
-          cause: error,
-        });
+  const known = error instanceof AppError ? error : appError('internal_error', { cause: error });
   const headers: Record<string, string> = { 'x-request-id': requestId };
   const retryAfter =
-    appError.retryAfterSeconds === undefined ? undefined : Math.max(0, Math.ceil(appError.retryAfterSeconds));
+    known.retryAfterSeconds === undefined ? undefined : Math.max(0, Math.ceil(known.retryAfterSeconds));
   if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
   const body = {
-    ...(appError.expose || appError.status === 503 || appError.status === 429 ? appError.details : undefined),
-    error: appError.message,
-    code: appError.code,
+    ...(known.expose || known.status === 503 || known.status === 429 ? known.details : undefined),
+    error: known.expose ? known.message : ERROR_CODES[known.code].message,
+    code: known.code,
     request_id: requestId,
     // Also in the body: supabase-swift's FunctionsError drops response headers.
     ...(retryAfter === undefined ? {} : { retry_after_seconds: retryAfter }),
   };
-  return json(appError.status, body, headers);
+  return json(known.status, body, headers);
 }
 
 /** Logs the request's ids on every line of the invocation (keys reset by `injectLambdaContext`). */
@@ -220,24 +249,56 @@ function errorMapper(route: string): MiddlewareObj<APIGatewayProxyEvent, APIGate
 
 /** The abort signal fired and the function did not finish in time: a 503 the client may retry. */
 function timeoutEarlyResponse(): never {
-  throw serviceUnavailable('request_timeout', 'The request took too long. Please try again.', {
-    retryAfterSeconds: 2,
-  });
+  throw appError('request_timeout', { retryAfterSeconds: 2 });
+}
+
+/**
+ * Powertools' tracer middleware, except that a refusal (4xx) closes the segment as a normal
+ * answer: its `onError` would record every user mistake as an X-Ray fault. Runs after the
+ * error mapper (onError runs in reverse order), so the answer is known.
+ */
+function tracing(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const capture = captureLambdaHandler(tracer, { captureResponse: false });
+  return {
+    before: capture.before,
+    after: capture.after,
+    onError(request) {
+      const status = request.response?.statusCode;
+      if (status !== undefined && status < 500) return capture.after?.(request);
+      return capture.onError?.(request);
+    },
+  };
+}
+
+/** The route's headers, by the names its schema spells, read case-insensitively. */
+function namedHeaders(
+  schema: z.ZodObject,
+  headers: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = headers[name.toLowerCase()];
+    // An empty header is no header (proxies and clients send `Name:` with no value).
+    if (value !== undefined && value.trim() !== '') out[name] = value;
+  }
+  return out;
 }
 
 /**
  * A Lambda handler for one API Gateway REST proxy route.
  *
  * Order of checks: authorizer user (401), body size (413), JSON (400 `invalid_json`),
- * body and path schemas (400 `validation_failed`), `user_id` in the body (403
- * `user_mismatch`). Every response is JSON with `content-type` and `x-request-id`.
+ * body schema (400 `validation_failed`), `user_id` in the body (403 `user_mismatch`), path
+ * and header schemas (400 `validation_failed`). Every response is JSON with `content-type`
+ * and `x-request-id`.
  */
 export function httpRoute<
   BS extends z.ZodType | undefined = undefined,
   PS extends z.ZodType | undefined = undefined,
+  HS extends z.ZodObject | undefined = undefined,
 >(
-  options: HttpRouteOptions<BS, PS>,
-  fn: (req: HttpRequest<BodyOf<BS>, ParamsOf<PS>>) => Promise<HttpResult>,
+  options: HttpRouteOptions<BS, PS, HS>,
+  fn: (req: HttpRequest<BodyOf<BS>, ParamsOf<PS>, HeadersOf<HS>>) => Promise<HttpResult>,
 ): ProxyHandler {
   const requireAuth = options.auth ?? true;
 
@@ -248,7 +309,7 @@ export function httpRoute<
   ): Promise<APIGatewayProxyResult> => {
     const requestId = requestIdOf(event, context);
     const userId = authorizedUserId(event);
-    if (requireAuth && userId === undefined) throw unauthorized();
+    if (requireAuth && userId === undefined) throw appError('unauthorized');
 
     const text = rawBody(event);
     let body: unknown = undefined;
@@ -261,13 +322,18 @@ export function httpRoute<
     for (const [k, v] of Object.entries(event.pathParameters ?? {}))
       if (typeof v === 'string') rawParams[k] = v;
     const params: unknown = options.params ? validate(options.params, rawParams, 'params') : rawParams;
+    const headers = lowerCaseHeaders(event.headers);
+    const validHeaders: unknown = options.headers
+      ? validate(options.headers, namedHeaders(options.headers, headers), 'headers')
+      : {};
 
     const result = await fn({
       body: body as BodyOf<BS>,
       params: params as ParamsOf<PS>,
+      validHeaders: validHeaders as HeadersOf<HS>,
       userId: userId ?? '',
       requestId,
-      headers: lowerCaseHeaders(event.headers),
+      headers,
       signal,
     });
     return withRequestId(result, requestId);
@@ -279,7 +345,7 @@ export function httpRoute<
   })
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(tracing())
     .use(requestLogKeys(options.name))
     .use(errorMapper(options.name));
 }

@@ -7,16 +7,32 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { METRICS_NAMESPACE } from './metric-names';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME?.trim() || 'mivia-coach';
 
 export const logger = new Logger({ serviceName });
 
+/**
+ * The metrics' own log lines, structured. "No application metrics to publish" is normal for
+ * most requests of most routes (a refusal, a replay, a poll that waits): logged at DEBUG, not
+ * WARN, so it is neither noise on call nor a log-bill line per request.
+ */
+const metricsLog = {
+  debug: (message: unknown) => logger.debug(String(message)),
+  info: (message: unknown) => logger.info(String(message)),
+  warn: (message: unknown) => {
+    const text = String(message);
+    if (text.startsWith('No application metrics to publish')) logger.debug(text);
+    else logger.warn(text);
+  },
+  error: (message: unknown) => logger.error(String(message)),
+};
+
 export const metrics = new Metrics({
   serviceName,
-  // Its warnings (e.g. "no application metrics") as structured log lines, not console text.
-  logger,
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE?.trim() || 'MiVia/Coach',
+  logger: metricsLog,
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE,
 });
 
 export const tracer = new Tracer({ serviceName });
@@ -43,13 +59,25 @@ const SAFE_ERROR_FIELDS = [
  * carry response headers and bodies.
  */
 export function loggableError(error: unknown, depth = 0): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error).slice(0, 300) };
-  const fields = error as Error & Record<string, unknown>;
-  const out: Record<string, unknown> = { name: error.name, message: error.message, stack: error.stack };
+  if (typeof error !== 'object' || error === null) return { message: String(error).slice(0, 300) };
+  const fields = error as Record<string, unknown>;
+  // A plain error object (supabase-js's PostgrestError is one): its message and codes, never
+  // its `details`, where Postgres may quote the failing row.
+  const out: Record<string, unknown> =
+    error instanceof Error
+      ? { name: error.name, message: error.message, stack: error.stack }
+      : {
+          name: typeof fields.name === 'string' ? fields.name : 'Object',
+          message: safeMessage(fields.message),
+        };
   for (const key of SAFE_ERROR_FIELDS) {
     const value = fields[key];
     if (value !== undefined && value !== null && typeof value !== 'object') out[key] = value;
   }
-  if (error.cause !== undefined && depth < 4) out.cause = loggableError(error.cause, depth + 1);
+  if (fields.cause !== undefined && depth < 4) out.cause = loggableError(fields.cause, depth + 1);
   return out;
+}
+
+function safeMessage(message: unknown): string {
+  return typeof message === 'string' ? message.slice(0, 300) : '(no message)';
 }

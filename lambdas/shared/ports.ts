@@ -1,22 +1,12 @@
 /**
- * The two narrow ports the chat service depends on. `ChatStore` is the whole database
- * surface (one Postgres function per method, see docs/data-model.md); `CoachModel` is the
- * OpenAI Responses + Conversations API (or a fake of it in tests). Shapes are snake_case
- * because they are the JSON the Postgres functions take and return, unchanged.
+ * The ports several features share: the turn's identity and answer (what chat and the poller
+ * record), the per-user settings, and `CoachModel`, the OpenAI Responses + Conversations API
+ * (or the fake of it in tests). Each feature's own database port lives with the feature
+ * (`lambdas/<feature>/store.ts`). Shapes are snake_case because they are the JSON the
+ * Postgres functions take and return, unchanged.
  */
-import type {
-  ChatReply,
-  CoachContextData,
-  CoachProfileId,
-  FeedbackReply,
-  RunState,
-  UserAssistantThread,
-  Variant,
-} from './api-schemas';
-
-// ---------------------------------------------------------------------------------------
-// ChatStore
-// ---------------------------------------------------------------------------------------
+import type { ChatReply, CoachProfileId, RunState, Variant } from './contract/schemas';
+import type { StoreCallOptions } from './store/transport';
 
 /** Per-user AI settings (table `user_ai_settings`); null means "follow the global flag". */
 export interface UserAiSettings {
@@ -26,54 +16,6 @@ export interface UserAiSettings {
   readonly daily_cost_limit_usd: number | null;
   readonly cohort: string | null;
 }
-
-export interface UsageToday {
-  readonly tokens: number;
-  readonly cost_usd: number;
-  readonly messages: number;
-}
-
-/** The thread row for (user, assistant type), as `coach_prepare_turn` sees it. */
-export interface ThreadRef {
-  readonly id: string;
-  /** `conv_…` once an OpenAI conversation exists; a legacy locally generated id before. */
-  readonly thread_id: string;
-  readonly openai_assistant_id: string | null;
-}
-
-export interface PrepareTurnInput {
-  readonly user_id: string;
-  readonly assistant_type: CoachProfileId;
-  readonly chat_type: string;
-  readonly goal_id: string | null;
-  /** The thread id the app sent, if any: must be the user's (current or a merged legacy id). */
-  readonly thread_id: string | null;
-  /** The idempotency key; the service generates a UUID when the client sent none. */
-  readonly client_message_id: string;
-  /** An in-flight claim older than this is considered abandoned and may be re-claimed. */
-  readonly claim_ttl_seconds: number;
-  /** How many recent user messages the context may quote. */
-  readonly recent_limit: number;
-}
-
-/**
- * The answer of the "prepare" round trip. Exactly one of:
- * - `replay`: the key was already answered; return this reply, call nothing.
- * - `in_flight`: the key is being answered right now (409), or is a pending long run.
- * - `claimed`: a new turn; `run_id` is its `chat_runs` row (status `in_flight`).
- * Refusals (foreign/unknown thread or goal) are thrown by the adapter as `AppError`s.
- */
-export type PreparedTurn =
-  | { readonly kind: 'replay'; readonly reply: ChatReply }
-  | { readonly kind: 'in_flight'; readonly run_id: string; readonly status: 'in_flight' | 'pending' }
-  | {
-      readonly kind: 'claimed';
-      readonly run_id: string;
-      readonly thread: ThreadRef | null;
-      readonly context: CoachContextData;
-      readonly settings: UserAiSettings;
-      readonly usage_today: UsageToday;
-    };
 
 /** Token usage by kind, as OpenAI's `ResponseUsage` reports it (zeros for the simulated coach). */
 export interface TokenUsage {
@@ -122,17 +64,6 @@ export interface RecordExchangeInput extends TurnIdentity {
   readonly answer: AiAnswer;
 }
 
-/** `coach_begin_pending_run`: the user row, the thread, and the run set `pending` with the response id. */
-export interface BeginPendingRunInput extends TurnIdentity {
-  readonly openai_response_id: string;
-}
-
-export interface PendingRunRecorded {
-  readonly run_id: string;
-  readonly user_message_id: string;
-  readonly thread_id: string;
-}
-
 /** `coach_fail_run`: mark a run failed; store the fallback answer if given (at most once). */
 export interface FailRunInput {
   readonly run_id: string;
@@ -141,60 +72,10 @@ export interface FailRunInput {
   readonly fallback: AiAnswer | null;
 }
 
-/** What the poller needs to finish a pending run without the original request. */
-export interface PendingRunDetails extends TurnIdentity {
-  readonly status:
-    'in_flight' | 'pending' | 'completed' | 'failed' | 'cancelled' | 'incomplete' | 'timed_out';
-  readonly openai_response_id: string | null;
-  readonly user_message_id: string | null;
-  readonly created_at: string;
-  readonly context: CoachContextData;
-  readonly settings: UserAiSettings;
-}
-
-export interface ChatStore {
-  prepareTurn(input: PrepareTurnInput): Promise<PreparedTurn>;
-  recordExchange(input: RecordExchangeInput): Promise<ChatReply>;
-  /** Sync path gave up without storing anything (e.g. 503): drop the claim so a retry may proceed. */
-  releaseTurn(input: { readonly run_id: string; readonly user_id: string }): Promise<void>;
-  beginPendingRun(input: BeginPendingRunInput): Promise<PendingRunRecorded>;
-  /** For the poller: the run and everything needed to record its answer. Null if unknown. */
-  getPendingRun(input: { readonly run_id: string }): Promise<PendingRunDetails | null>;
-  failRun(input: FailRunInput): Promise<RunState>;
-  /** The run as its owner sees it; null if unknown or not the user's. */
-  getRun(input: { readonly run_id: string; readonly user_id: string }): Promise<RunState | null>;
-
-  /** The user's thread for this assistant type, or null. */
-  getThread(input: {
-    readonly user_id: string;
-    readonly assistant_type: CoachProfileId;
-  }): Promise<UserAssistantThread | null>;
-  /**
-   * Set the thread's conversation id (creating the row if needed); a previous non-`conv_`
-   * id is kept in `legacy_thread_ids`.
-   */
-  saveThreadConversation(input: {
-    readonly user_id: string;
-    readonly assistant_type: CoachProfileId;
-    readonly thread_id: string;
-    readonly profile_ref: string;
-  }): Promise<UserAssistantThread>;
-  /** `last_interaction_at = now()`; refuses (404) a thread that is not the user's. */
-  touchThread(input: { readonly user_id: string; readonly thread_id: string }): Promise<UserAssistantThread>;
-  listThreads(input: { readonly user_id: string }): Promise<UserAssistantThread[]>;
-
-  getContextData(input: {
-    readonly user_id: string;
-    readonly goal_id: string | null;
-    readonly recent_limit: number;
-  }): Promise<CoachContextData>;
-
-  recordFeedback(input: {
-    readonly user_id: string;
-    readonly message_id: string;
-    readonly rating: 'up' | 'down';
-    readonly comment: string | null;
-  }): Promise<FeedbackReply>;
+/** Recording a turn's outcome: what the chat and the poller both write. */
+export interface ExchangeRecorder {
+  recordExchange(input: RecordExchangeInput, options?: StoreCallOptions): Promise<ChatReply>;
+  failRun(input: FailRunInput, options?: StoreCallOptions): Promise<RunState>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -281,4 +162,26 @@ export class CoachModelError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CoachModelError';
   }
+}
+
+/**
+ * The one test for a `CoachModelError`. By name and kind rather than `instanceof` alone, so
+ * an error from another copy of this module (a bundle, a test realm) is still recognised.
+ */
+export function isCoachModelError(error: unknown): error is CoachModelError {
+  return (
+    error instanceof CoachModelError ||
+    (error instanceof Error &&
+      error.name === 'CoachModelError' &&
+      typeof (error as { kind?: unknown }).kind === 'string')
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// RunPollerStarter
+// ---------------------------------------------------------------------------------------
+
+/** Starts the long-run poller (Step Functions in AWS, the same definition run locally). */
+export interface RunPollerStarter {
+  start(input: { readonly run_id: string; readonly response_id: string }): Promise<void>;
 }

@@ -2,11 +2,11 @@
  * The runtime the handlers get in integration tests: the real config parser, the real SQL
  * store on the test database, and the real OpenAI adapter pointed at the OpenAI fake.
  */
-import pg from 'pg';
-import type { RunPollerStarter } from '../../lambdas/chat/service';
 import { loadConfig } from '../../lambdas/shared/config';
-import { assembleRuntime, modelFromConfig, type Runtime } from '../../lambdas/shared/runtime';
-import { FunctionChatStore, pgTransport } from '../../lambdas/shared/store';
+import type { RunPollerStarter } from '../../lambdas/shared/ports';
+import { modelFromConfig } from '../../lambdas/shared/runtime/model';
+import { storePool } from '../../local/pg-pool';
+import { assembleRuntime, sqlStore, type Runtime } from '../../local/runtime';
 
 export interface TestRuntime {
   readonly runtime: Runtime;
@@ -29,8 +29,8 @@ export async function buildTestRuntime(options: {
     CHAT_SYNC_BUDGET_MS: '10000',
     ...options.env,
   });
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
-  const store = new FunctionChatStore(pgTransport(pool));
+  const pool = storePool(options.databaseUrl, { max: 4 });
+  const store = sqlStore(pool);
   const model = await modelFromConfig(cfg);
   const runtime = assembleRuntime(cfg, { store, model, poller: options.poller ?? null });
   return { runtime, getRuntime: async () => runtime, close: () => pool.end() };

@@ -8,10 +8,11 @@
  */
 import type { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { StateMachine } from 'aws-local-stepfunctions';
-import type { RunPollerStarter } from '../../lambdas/chat/service';
 import { createPollHandler } from '../../lambdas/poller/handler';
 import type { PollTaskOutput } from '../../lambdas/poller/service';
-import { stepFunctionsPoller, type Runtime } from '../../lambdas/shared/runtime';
+import type { RunPollerStarter } from '../../lambdas/shared/ports';
+import { stepFunctionsPoller } from '../../lambdas/shared/runtime/poller';
+import type { Runtime } from '../../local/runtime';
 import {
   loadPollerDefinition,
   pollerRunOptions,

@@ -8,13 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FIXTURE_USERS, PILLAR_IDS } from '../../db/fixtures';
 import { AppError } from '../../lambdas/shared/errors';
-import type {
-  AiAnswer,
-  ChatStore,
-  PrepareTurnInput,
-  PreparedTurn,
-  TurnIdentity,
-} from '../../lambdas/shared/ports';
+import type { PrepareTurnInput, PreparedTurn } from '../../lambdas/chat/ports';
+import type { AiAnswer, TurnIdentity } from '../../lambdas/shared/ports';
+import type { CoachStore as ChatStore } from '../../local/runtime';
 
 export interface StoreHarness {
   readonly store: ChatStore;

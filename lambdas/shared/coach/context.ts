@@ -12,7 +12,7 @@
  * `buildInstructions` puts the static profile instructions first and this dynamic text last,
  * so consecutive turns share the longest possible cacheable prefix.
  */
-import type { CoachContextData } from '../api-schemas';
+import type { CoachContextData } from '../contract/schemas';
 import { pillarOfChatType, type CoachProfile } from './profiles';
 
 export const MAX_CONTEXT_CHARS = 4000;

@@ -5,7 +5,7 @@
  * change: `profile@version` is stored with every thread (`openai_assistant_id`) so a reply
  * can always be traced to the instructions that produced it.
  */
-import type { CoachProfileId } from '../api-schemas';
+import type { CoachProfileId } from '../contract/schemas';
 import type { CoachTurnRequest } from '../ports';
 
 export interface CoachProfile {

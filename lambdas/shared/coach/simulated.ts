@@ -9,7 +9,7 @@
  * the safety reply, whatever the chat type.
  */
 import { createHash } from 'node:crypto';
-import type { CoachContextData } from '../api-schemas';
+import type { CoachContextData } from '../contract/schemas';
 import { oneLine, pillarDisplayName } from './context';
 import { pillarOfChatType, profileIdForChatType } from './profiles';
 

@@ -4,8 +4,7 @@
  */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { StoreUnavailableError } from '../errors';
-import { FunctionChatStore } from './function-chat-store';
-import { assertChatStoreFunction, type StoreTransport } from './functions';
+import { assertStoreFunction, type StoreTransport } from './transport';
 
 /** A PostgREST error that is not an outage (e.g. permission denied, a constraint): a fault. */
 export class StoreCallError extends Error {
@@ -49,11 +48,12 @@ function isFetchFailure(error: unknown): boolean {
 
 export function supabaseTransport(client: Pick<SupabaseClient, 'rpc'>): StoreTransport {
   return {
-    async callFunction(name, p) {
-      assertChatStoreFunction(name);
+    async callFunction(name, p, options = {}) {
+      assertStoreFunction(name);
       let response: { data: unknown; error: RpcError | null; status: number };
       try {
-        response = await client.rpc(name, { p });
+        const call = client.rpc(name, { p });
+        response = await (options.signal ? call.abortSignal(options.signal) : call);
       } catch (error) {
         if (isFetchFailure(error))
           throw new StoreUnavailableError(`The database could not answer ${name}.`, { cause: error });
@@ -62,14 +62,29 @@ export function supabaseTransport(client: Pick<SupabaseClient, 'rpc'>): StoreTra
       const { data, error, status } = response;
       if (!error) return data ?? null;
       if (isOutage(status, error)) {
-        throw new StoreUnavailableError(`The database could not answer ${name}.`, { cause: error });
+        throw new StoreUnavailableError(`The database could not answer ${name}.`, {
+          cause: outageCause(error),
+        });
       }
       throw new StoreCallError(name, status, error.code ?? '', error.message, { cause: error });
     },
   };
 }
 
-export interface SupabaseChatStoreOptions {
+/**
+ * An outage's cause as an `Error` the logs can show: supabase-js reports a fetch failure as a
+ * plain object whose `details` name the reason (`ENOTFOUND`, a timeout, an abort). Only for
+ * outages: a refusal's `details` may quote a row, so they are never copied there.
+ */
+function outageCause(error: RpcError): Error {
+  const reason = [error.message, error.details].filter(Boolean).join(': ').slice(0, 300);
+  return Object.assign(new Error(reason || 'PostgREST could not be reached'), {
+    name: 'PostgrestOutage',
+    ...(error.code ? { code: error.code } : {}),
+  });
+}
+
+export interface SupabaseTransportOptions {
   readonly url: string;
   readonly serviceRoleKey: string;
   /** For tests: a fetch to use instead of the global one. */
@@ -89,8 +104,8 @@ export function fetchWithTimeout(baseFetch: typeof fetch, timeoutMs: number): ty
   };
 }
 
-/** The ChatStore of the Lambdas: the service-role client, no session, a timeout per request. */
-export function createSupabaseChatStore(options: SupabaseChatStoreOptions): FunctionChatStore {
+/** The transport of the Lambdas: the service-role client, no session, a timeout per request. */
+export function createSupabaseTransport(options: SupabaseTransportOptions): StoreTransport {
   const client = createClient(options.url, options.serviceRoleKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global: {
@@ -100,5 +115,5 @@ export function createSupabaseChatStore(options: SupabaseChatStoreOptions): Func
       ),
     },
   });
-  return new FunctionChatStore(supabaseTransport(client));
+  return supabaseTransport(client);
 }

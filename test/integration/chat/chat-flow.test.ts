@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { FIXTURE_USERS } from '../../../db/fixtures';
 import { createChatHandler } from '../../../lambdas/chat/handler';
 import { createThreadsHandler } from '../../../lambdas/threads/handler';
-import { MAX_MESSAGE_CHARS } from '../../../lambdas/shared/api-schemas';
+import { MAX_MESSAGE_CHARS } from '../../../lambdas/shared/contract/schemas';
 import { invoke, type ProxyHandler } from '../../support/api';
 import { buildTestRuntime, type TestRuntime } from '../../support/chat-runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';

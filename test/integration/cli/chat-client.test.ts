@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ChatReply } from '../../../lambdas/shared/api-schemas';
+import { ChatReply } from '../../../lambdas/shared/contract/schemas';
 import { runChat, type RunChatOptions } from '../../../scripts/chat-client';
 import {
   completedRun,

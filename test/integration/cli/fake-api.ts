@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ChatRequest, type ChatReply, type RunState } from '../../../lambdas/shared/api-schemas';
+import { ChatRequest, type ChatReply, type RunState } from '../../../lambdas/shared/contract/schemas';
 
 export interface FakeResponse {
   readonly status: number;

@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { z } from 'zod';
-import { ErrorBody } from '../../../lambdas/shared/api-schemas';
-import { API_OPERATIONS, type ApiOperation } from '../../../lambdas/openapi/document';
+import { ErrorBody } from '../../../lambdas/shared/contract/schemas';
+import { ROUTE_LIST, type Route } from '../../../lambdas/shared/contract/routes';
 import type { LocalApi } from '../../../local/server';
 import { DocumentReader, type Json } from '../../unit/openapi/document-validator';
 import { startQuietLocalApi } from './local-api';
@@ -37,7 +37,7 @@ interface Exchange {
 
 /** Sends a request to a documented path (`{run_id}` filled from its parameter's example). */
 async function send(
-  op: ApiOperation,
+  op: Route,
   body: unknown,
   token: string | null = api.token,
 ): Promise<Omit<Exchange, 'at'>> {
@@ -64,7 +64,7 @@ async function send(
 }
 
 /** What is wrong with an exchange according to the document (and the zod schemas); empty when it conforms. */
-function violations(op: ApiOperation, exchange: Exchange): string[] {
+function violations(op: Route, exchange: Exchange): string[] {
   const operation = reader.operation(op.method, op.path);
   const schema = reader.responseSchema(operation, exchange.status);
   if (!schema) return [`status ${exchange.status} is not documented (body ${JSON.stringify(exchange.body)})`];
@@ -84,7 +84,7 @@ function violations(op: ApiOperation, exchange: Exchange): string[] {
   return problems;
 }
 
-function conform(op: ApiOperation, exchange: Exchange): void {
+function conform(op: Route, exchange: Exchange): void {
   expect({ at: exchange.at, violations: violations(op, exchange) }).toEqual({
     at: exchange.at,
     violations: [],
@@ -104,7 +104,7 @@ const EXPECTED_SUCCESS = new Set([
 
 describe('the local API against its OpenAPI document', () => {
   it('serves the committed document at /functions/v1/openapi.json without a token', async () => {
-    const op = API_OPERATIONS.find((o) => o.operationId === 'getOpenApiDocument')!;
+    const op = ROUTE_LIST.find((o) => o.operationId === 'getOpenApiDocument')!;
 
     const exchange = { at: 'openapi.json', ...(await send(op, undefined, null)) };
 
@@ -115,7 +115,7 @@ describe('the local API against its OpenAPI document', () => {
 
   it('answers every documented request example with a documented status and a body of the documented schema', async () => {
     const outcomes: string[] = [];
-    for (const op of API_OPERATIONS) {
+    for (const op of ROUTE_LIST) {
       const operation = reader.operation(op.method, op.path);
       const examples = operation.requestBody
         ? reader.examples(reader.jsonContent(operation.requestBody))
@@ -133,7 +133,7 @@ describe('the local API against its OpenAPI document', () => {
   });
 
   it('answers a replayed chat example (same client_message_id) with the stored reply', async () => {
-    const op = API_OPERATIONS.find((o) => o.operationId === 'sendChatMessage')!;
+    const op = ROUTE_LIST.find((o) => o.operationId === 'sendChatMessage')!;
     const example = reader
       .examples(reader.jsonContent(reader.operation('post', op.path).requestBody))
       .find((e) => e.name === 'message')!;
@@ -147,8 +147,8 @@ describe('the local API against its OpenAPI document', () => {
   });
 
   it('answers the examples that name earlier results (a reply, a thread) with their documented 200 once the ids are real', async () => {
-    const byId = (id: string) => API_OPERATIONS.find((o) => o.operationId === id)!;
-    const examplesOf = (op: ApiOperation) =>
+    const byId = (id: string) => ROUTE_LIST.find((o) => o.operationId === id)!;
+    const examplesOf = (op: Route) =>
       reader.examples(reader.jsonContent(reader.operation(op.method, op.path).requestBody));
     const chat = await send(byId('sendChatMessage'), { message: 'Feedback target', chat_type: 'general' });
     const thread = await send(byId('manageThreads'), {
@@ -176,7 +176,7 @@ describe('the local API against its OpenAPI document', () => {
   });
 
   it('answers a request without a body where the document marks the body optional', async () => {
-    const optional = API_OPERATIONS.filter((o) => o.requestBody && o.requestBody.required === false);
+    const optional = ROUTE_LIST.filter((o) => o.requestBody && o.requestBody.required === false);
 
     expect(optional.map((o) => o.operationId)).toEqual(['buildUserContext']);
     for (const op of optional) {
@@ -187,7 +187,7 @@ describe('the local API against its OpenAPI document', () => {
   });
 
   it('refuses every authenticated operation without a token with a documented 401', async () => {
-    for (const op of API_OPERATIONS.filter((o) => o.auth)) {
+    for (const op of ROUTE_LIST.filter((o) => o.auth)) {
       const operation = reader.operation(op.method, op.path);
       const [example] = operation.requestBody
         ? reader.examples(reader.jsonContent(operation.requestBody))
@@ -201,7 +201,7 @@ describe('the local API against its OpenAPI document', () => {
   });
 
   it('refuses invalid bodies with a documented 400 validation_failed', async () => {
-    for (const op of API_OPERATIONS.filter((o) => o.requestBody)) {
+    for (const op of ROUTE_LIST.filter((o) => o.requestBody)) {
       const exchange = { at: `${op.operationId} invalid body`, ...(await send(op, { unexpected: true })) };
 
       expect({ at: exchange.at, code: (exchange.body as Json).code }).toEqual({
@@ -213,7 +213,7 @@ describe('the local API against its OpenAPI document', () => {
   });
 
   it('refuses a body that is not JSON with a documented 400 invalid_json', async () => {
-    const op = API_OPERATIONS.find((o) => o.operationId === 'sendChatMessage')!;
+    const op = ROUTE_LIST.find((o) => o.operationId === 'sendChatMessage')!;
     const response = await fetch(`${api.origin}${op.path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },

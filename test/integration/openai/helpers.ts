@@ -5,7 +5,7 @@ import {
   createOpenAICoachModel,
   type OpenAICoachModelOptions,
   type OpenAIRetryKind,
-} from '../../../lambdas/shared/coach/openai-model';
+} from '../../../lambdas/shared/openai/model';
 import { profileRef, resolveProfile } from '../../../lambdas/shared/coach/profiles';
 import type { CoachTurnRequest } from '../../../lambdas/shared/ports';
 import type { OpenAIFake } from '../../support/openai-fake';

@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createChatHandler } from '../../../lambdas/chat/handler';
-import { createRunsHandler } from '../../../lambdas/chat/runs-handler';
+import { createRunsHandler } from '../../../lambdas/runs/handler';
 import { createPollHandler } from '../../../lambdas/poller/handler';
-import { ChatReply } from '../../../lambdas/shared/api-schemas';
+import { ChatReply } from '../../../lambdas/shared/contract/schemas';
 import { localStateMachinePoller, type LocalStateMachinePoller } from '../../../local/step-functions';
 import { invoke, type ProxyHandler } from '../../support/api';
 import { buildTestRuntime, type TestRuntime } from '../../support/chat-runtime';

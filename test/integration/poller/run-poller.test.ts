@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createChatHandler } from '../../../lambdas/chat/handler';
-import { createRunsHandler } from '../../../lambdas/chat/runs-handler';
-import { ChatReply } from '../../../lambdas/shared/api-schemas';
+import { createRunsHandler } from '../../../lambdas/runs/handler';
+import { ChatReply } from '../../../lambdas/shared/contract/schemas';
 import type { PollTask } from '../../../local/step-functions';
 import { invoke, type ProxyHandler } from '../../support/api';
 import { buildTestRuntime, type TestRuntime } from '../../support/chat-runtime';

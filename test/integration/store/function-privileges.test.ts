@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FIXTURE_USERS } from '../../../db/fixtures';
-import { CHAT_STORE_FUNCTIONS } from '../../../lambdas/shared/store';
+import { STORE_FUNCTIONS } from '../../../lambdas/shared/store/transport';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 interface FunctionRow {
@@ -44,7 +44,7 @@ describe('privileges of the coach functions', () => {
   it('defines exactly the functions the store calls, each taking and returning jsonb', async () => {
     const coach = functions.filter((f) => f.name.startsWith('coach_'));
 
-    expect(coach.map((f) => f.name).sort()).toEqual([...CHAT_STORE_FUNCTIONS].sort());
+    expect(coach.map((f) => f.name).sort()).toEqual([...STORE_FUNCTIONS].sort());
     expect(coach.every((f) => f.signature === `${f.name}(jsonb)`)).toBe(true);
     const { rows } = await db.pool.query<{ n: number }>(
       `select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace
@@ -58,7 +58,7 @@ describe('privileges of the coach functions', () => {
       .filter((f) => f.anon || f.authenticated || f.public_role)
       .map((f) => f.signature);
 
-    expect(functions.length).toBeGreaterThan(CHAT_STORE_FUNCTIONS.length);
+    expect(functions.length).toBeGreaterThan(STORE_FUNCTIONS.length);
     expect(executable).toEqual([]);
   });
 

@@ -5,16 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { FunctionChatStore, pgTransport } from '../../../lambdas/shared/store';
+import { sqlStore, type CoachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { insertUser } from '../../support/users';
 
 let db: TestDatabase;
-let store: FunctionChatStore;
+let store: CoachStore;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  store = new FunctionChatStore(pgTransport(db.pool));
+  store = sqlStore(db.pool);
 });
 afterAll(() => db?.drop());
 

@@ -4,7 +4,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { applyBaseline, applyMigrations, MIGRATIONS_DIR, pgliteExecutor } from '../../../db/index';
-import { FunctionChatStore, pgliteTransport } from '../../../lambdas/shared/store';
+import { sqlStore } from '../../../local/runtime';
 import { describeChatStoreContract } from '../../support/store-contract';
 
 describeChatStoreContract('PGlite', async () => {
@@ -13,7 +13,7 @@ describeChatStoreContract('PGlite', async () => {
   await applyBaseline(executor, { existingRows: true });
   await applyMigrations(executor, MIGRATIONS_DIR);
   return {
-    store: new FunctionChatStore(pgliteTransport(db)),
+    store: sqlStore(db),
     query: (sql, params = []) => executor.query(sql, params),
     close: () => db.close(),
   };

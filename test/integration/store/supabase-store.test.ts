@@ -8,17 +8,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from '@supabase/supabase-js';
 import { FIXTURE_USERS } from '../../../db/fixtures';
 import { StoreUnavailableError } from '../../../lambdas/shared/errors';
-import type { PrepareTurnInput } from '../../../lambdas/shared/ports';
-import { createSupabaseChatStore, StoreCallError } from '../../../lambdas/shared/store';
+import type { PrepareTurnInput } from '../../../lambdas/chat/ports';
+import { createSupabaseTransport, StoreCallError } from '../../../lambdas/shared/store/supabase-transport';
+import { coachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { startPostgrestServer, type PostgrestServer } from '../../support/postgrest-server';
 import { describeChatStoreContract } from '../../support/store-contract';
+
+const supabaseStore = (options: Parameters<typeof createSupabaseTransport>[0]) =>
+  coachStore(createSupabaseTransport(options));
 
 describeChatStoreContract('supabase-js over PostgREST', async () => {
   const db = await createTestDatabase();
   const server = await startPostgrestServer({ databaseUrl: db.url });
   return {
-    store: createSupabaseChatStore({ url: server.url, serviceRoleKey: server.serviceRoleKey }),
+    store: supabaseStore({ url: server.url, serviceRoleKey: server.serviceRoleKey }),
     query: async (sql, params = []) => (await db.pool.query(sql, [...params])).rows,
     async close() {
       await server.close();
@@ -68,7 +72,7 @@ describe('the supabase transport against other keys and outages', () => {
     Number((await db.pool.query('select count(*)::int as n from public.chat_runs')).rows[0].n);
 
   it('refuses the anon key with permission denied (401) and changes nothing', async () => {
-    const store = createSupabaseChatStore({ url: server.url, serviceRoleKey: server.anonKey });
+    const store = supabaseStore({ url: server.url, serviceRoleKey: server.anonKey });
 
     const error = await store.prepareTurn(prepareInput(FIXTURE_USERS.dave.id)).catch((e: unknown) => e);
 
@@ -79,7 +83,7 @@ describe('the supabase transport against other keys and outages', () => {
 
   it("refuses a signed-in user's token with permission denied (403) and changes nothing", async () => {
     const token = server.sign({ role: 'authenticated', sub: FIXTURE_USERS.dave.id });
-    const store = createSupabaseChatStore({ url: server.url, serviceRoleKey: token });
+    const store = supabaseStore({ url: server.url, serviceRoleKey: token });
 
     const error = await store.listThreads({ user_id: FIXTURE_USERS.alice.id }).catch((e: unknown) => e);
 
@@ -89,7 +93,7 @@ describe('the supabase transport against other keys and outages', () => {
   it('answers 401 to a key signed with another secret', async () => {
     const other = await startPostgrestServer({ databaseUrl: db.url });
     try {
-      const store = createSupabaseChatStore({ url: server.url, serviceRoleKey: other.serviceRoleKey });
+      const store = supabaseStore({ url: server.url, serviceRoleKey: other.serviceRoleKey });
 
       const error = await store.listThreads({ user_id: FIXTURE_USERS.alice.id }).catch((e: unknown) => e);
 
@@ -111,7 +115,7 @@ describe('the supabase transport against other keys and outages', () => {
   });
 
   it('throws StoreUnavailableError when the API cannot be reached', async () => {
-    const store = createSupabaseChatStore({
+    const store = supabaseStore({
       url: `http://127.0.0.1:${await closedPort()}`,
       serviceRoleKey: server.serviceRoleKey,
     });
@@ -126,7 +130,7 @@ describe('the supabase transport against other keys and outages', () => {
       databaseUrl: `postgres://postgres:x@127.0.0.1:${await closedPort()}/none`,
     });
     try {
-      const store = createSupabaseChatStore({ url: orphan.url, serviceRoleKey: orphan.serviceRoleKey });
+      const store = supabaseStore({ url: orphan.url, serviceRoleKey: orphan.serviceRoleKey });
 
       await expect(store.listThreads({ user_id: FIXTURE_USERS.alice.id })).rejects.toBeInstanceOf(
         StoreUnavailableError,
@@ -141,7 +145,7 @@ describe('the supabase transport against other keys and outages', () => {
       new Promise((_resolve, reject) =>
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
       );
-    const store = createSupabaseChatStore({
+    const store = supabaseStore({
       url: server.url,
       serviceRoleKey: server.serviceRoleKey,
       fetch: hanging,

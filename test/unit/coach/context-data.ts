@@ -1,5 +1,5 @@
 /** Realistic context data for the coach unit tests; each call returns a fresh copy. */
-import type { CoachContextData } from '../../../lambdas/shared/api-schemas';
+import type { CoachContextData } from '../../../lambdas/shared/contract/schemas';
 
 export function sampleContext(overrides: Partial<CoachContextData> = {}): CoachContextData {
   return {

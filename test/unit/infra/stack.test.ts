@@ -356,12 +356,22 @@ describe('API', () => {
     expect(body('BAD_REQUEST_BODY').code).toBe('invalid_request');
     expect(body('DEFAULT_5XX').code).toBe('internal_error');
     for (const r of responses) {
-      expect(Object.keys(body(r.Properties.ResponseType as string)).sort()).toEqual([
-        'code',
-        'error',
-        'request_id',
-      ]);
+      const type = r.Properties.ResponseType as string;
+      const retries = type === 'THROTTLED' || type === 'AUTHORIZER_FAILURE';
+      expect({ type, keys: Object.keys(body(type)).sort() }).toEqual({
+        type,
+        keys: ['code', 'error', 'request_id', ...(retries ? ['retry_after_seconds'] : [])],
+      });
+      // The request id in a header too, as the handlers send it; Retry-After where the body has it.
+      const headers = r.Properties.ResponseParameters as Record<string, string>;
+      expect(headers['gatewayresponse.header.X-Request-Id']).toBe('context.requestId');
+      expect({ type, retryAfter: 'gatewayresponse.header.Retry-After' in headers }).toEqual({
+        type,
+        retryAfter: retries,
+      });
     }
+    expect(body('THROTTLED').retry_after_seconds).toBe(1);
+    expect(body('AUTHORIZER_FAILURE').retry_after_seconds).toBe(5);
   });
 
   it("outputs the app's functions base URL, ending in /functions/v1", () => {

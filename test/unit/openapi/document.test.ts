@@ -7,16 +7,16 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { z } from 'zod';
-import * as apiSchemas from '../../../lambdas/shared/api-schemas';
+import * as apiSchemas from '../../../lambdas/shared/contract/schemas';
+import { ERROR_CODES, type ErrorCode } from '../../../lambdas/shared/contract/errors';
+import { ROUTE_LIST } from '../../../lambdas/shared/contract/routes';
 import {
-  API_OPERATIONS,
   API_VERSION,
   BEARER_SCHEME,
   buildOpenApiDocument,
   errorCodesByStatus,
   serializeOpenApiDocument,
 } from '../../../lambdas/openapi/document';
-import { ERROR_CODES, type ErrorCode } from '../../../lambdas/openapi/examples';
 import { DocumentReader, type Json } from './document-validator';
 
 const COMMITTED = new URL('../../../openapi/openapi.json', import.meta.url);
@@ -185,7 +185,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents each error status with ErrorBody, its codes in the description, one example per code, and Retry-After on 409, 429 and 503', () => {
-    for (const op of API_OPERATIONS) {
+    for (const op of ROUTE_LIST) {
       const operation = reader.operation(op.method, op.path);
       for (const [status, codes] of errorCodesByStatus(op.errors)) {
         const route = `${op.method} ${op.path} ${status}`;
@@ -213,7 +213,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every error code the brief lists on the chat route', () => {
-    const chat = API_OPERATIONS.find((op) => op.operationId === 'sendChatMessage');
+    const chat = ROUTE_LIST.find((op) => op.operationId === 'sendChatMessage');
     const listed: ErrorCode[] = [
       'validation_failed',
       'invalid_json',
@@ -251,7 +251,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('has request examples the zod request schema accepts', () => {
-    for (const op of API_OPERATIONS.filter((o) => o.requestBody)) {
+    for (const op of ROUTE_LIST.filter((o) => o.requestBody)) {
       const media = reader.jsonContent(reader.operation(op.method, op.path).requestBody);
       for (const example of reader.examples(media)) {
         const at = `${op.operationId} request example ${example.name}`;
@@ -262,7 +262,7 @@ describe('the OpenAPI document', () => {
 
   it('has response examples the zod response schema accepts, error examples included', () => {
     let checked = 0;
-    for (const op of API_OPERATIONS) {
+    for (const op of ROUTE_LIST) {
       const responses = reader.operation(op.method, op.path).responses as Json;
       for (const [status, response] of Object.entries(responses)) {
         const success = op.responses[Number(status)];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { z } from 'zod';
-import { MAX_BODY_BYTES } from '../../../lambdas/shared/api-schemas';
-import { AppError, tooManyRequests } from '../../../lambdas/shared/errors';
+import { MAX_BODY_BYTES } from '../../../lambdas/shared/contract/schemas';
+import { AppError, appError } from '../../../lambdas/shared/errors';
 import { lambdaContext, proxyEvent } from './fixtures';
 
 // Quiet logs and no EMF output; both are read when the observability module loads.
@@ -209,7 +209,8 @@ describe('httpRoute', () => {
   it('maps an AppError to its status, code, message, details and Retry-After', async () => {
     // Prepare
     const { handler } = echoRoute({
-      fail: tooManyRequests('daily_budget_exceeded', 'You have reached today’s coaching limit.', {
+      fail: appError('budget_exceeded', {
+        message: 'You have reached today’s coaching limit.',
         retryAfterSeconds: 3600,
         details: { limit: 'tokens' },
       }),
@@ -223,7 +224,7 @@ describe('httpRoute', () => {
     expect(result.headers).toMatchObject({ 'Retry-After': '3600', 'x-request-id': API_REQUEST_ID });
     expect(bodyOf(result)).toEqual({
       error: 'You have reached today’s coaching limit.',
-      code: 'daily_budget_exceeded',
+      code: 'budget_exceeded',
       request_id: API_REQUEST_ID,
       limit: 'tokens',
       retry_after_seconds: 3600,
@@ -288,7 +289,8 @@ describe('httpRoute', () => {
 
   it('never exposes the message or cause of a 5xx AppError beyond its own safe text', async () => {
     const { handler } = echoRoute({
-      fail: new AppError(503, 'database_unavailable', 'The database is unavailable.', {
+      fail: new AppError('database_unavailable', {
+        message: 'The database is unavailable: pg: too many clients',
         cause: new Error('pg: too many clients'),
       }),
     });

@@ -1,0 +1,232 @@
+/**
+ * `CoachModel` over OpenAI's Responses + Conversations API, with the `openai` SDK.
+ *
+ * The SDK's own retries are off (`maxRetries: 0`): its defaults retry every 429, including
+ * `insufficient_quota`, and re-send a `responses.create` after a connection reset, which
+ * creates (and bills) a second response when the first was already accepted. This adapter
+ * owns the retry policy instead (docs/architecture.md, "OpenAI"):
+ *
+ * - 429 `rate_limit_exceeded`, 5xx, timeouts and connection errors are retried with a short
+ *   backoff (honouring `retry-after-ms` / `retry-after`, capped), at most `maxRetries` times
+ *   and only within the call's time budget; `insufficient_quota`, auth and other 4xx never
+ *   (`errors.ts`, `retries.ts`).
+ * - A create whose outcome is unknown is never blindly sent again: first the conversation is
+ *   read (`recovery.ts`); if our input is there, its reply is awaited instead of creating a
+ *   second response. A `conversation_locked` answer to a re-create means the same.
+ * - A stream that breaks after `response.created` is resumed (`stream.ts`), else handed to
+ *   the poller as still running; when the time budget ends, only the local stream is aborted.
+ *
+ * The caller's abort signal (the handler's, which fires before the Lambda timeout) is passed
+ * to every request and every backoff.
+ */
+import OpenAI from 'openai';
+import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
+import {
+  CoachModelError,
+  isCoachModelError,
+  type CallOptions,
+  type CoachModel,
+  type CoachPoll,
+  type CoachTurnRequest,
+} from '../ports';
+import type { AdapterContext, OpenAIRetryKind } from './context';
+import { abortedError, classify, timed, toCoachModelError, endedByStreamError, type Failure } from './errors';
+import { boundedMetadata, pollFrom } from './mapping';
+import { awaitAcceptedTurn, findAcceptedTurn } from './recovery';
+import { backoffMs, sleep } from './retries';
+import { follow, newProgress, resume } from './stream';
+
+export type { OpenAIRetryKind } from './context';
+
+export interface OpenAICoachModelOptions {
+  readonly apiKey: string;
+  /** Defaults to OpenAI's; tests point it at the fake server. */
+  readonly baseURL?: string | undefined;
+  /** Per HTTP request, until the response headers arrive (the SDK's `timeout`). */
+  readonly timeoutMs: number;
+  /** Retries of one retryable failure per call; the SDK's own retries are always off. */
+  readonly maxRetries: number;
+  /** An injected `fetch` (tests, instrumentation). */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Called before each retry, e.g. to emit the `OpenAIRetries` metric. */
+  readonly onRetry?: (kind: OpenAIRetryKind) => void;
+  /** First backoff (doubled per retry). Default 250 ms. */
+  readonly retryDelayMs?: number;
+  /** Cap on any backoff, `retry-after` included. Default 2000 ms. */
+  readonly maxRetryDelayMs?: number;
+  /** How many times a broken stream is resumed before handing over to the poller. Default 2. */
+  readonly streamResumes?: number;
+  /** Compact the conversation above this many input tokens (`context_management`); null: never. Default 32 000. */
+  readonly compactThreshold?: number | null;
+}
+
+export function createOpenAICoachModel(options: OpenAICoachModelOptions): OpenAICoachModel {
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    timeout: options.timeoutMs,
+    maxRetries: 0,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  return new OpenAICoachModel(client, options);
+}
+
+export class OpenAICoachModel implements CoachModel {
+  private readonly ctx: AdapterContext;
+  private readonly compactThreshold: number | null;
+
+  constructor(client: OpenAI, options: Omit<OpenAICoachModelOptions, 'apiKey' | 'baseURL' | 'fetch'>) {
+    this.ctx = {
+      client,
+      timeoutMs: options.timeoutMs,
+      retry: {
+        maxRetries: Math.max(0, Math.floor(options.maxRetries)),
+        retryDelayMs: options.retryDelayMs ?? 250,
+        maxRetryDelayMs: options.maxRetryDelayMs ?? 2000,
+      },
+      streamResumes: options.streamResumes ?? 2,
+      onRetry: options.onRetry,
+    };
+    this.compactThreshold = options.compactThreshold === undefined ? 32_000 : options.compactThreshold;
+  }
+
+  /** Retried on any retryable failure: a duplicate empty conversation costs nothing. */
+  async createConversation(
+    input: { readonly metadata: Readonly<Record<string, string>> },
+    options: CallOptions = {},
+  ): Promise<{ readonly id: string }> {
+    const conversation = await this.withRetries(
+      (signal, timeout) =>
+        this.ctx.client.conversations.create(
+          { metadata: boundedMetadata(input.metadata) },
+          { signal, timeout },
+        ),
+      options.signal,
+    );
+    return { id: conversation.id };
+  }
+
+  async respond(
+    request: CoachTurnRequest,
+    options: CallOptions & { readonly wait_ms: number },
+  ): Promise<CoachPoll> {
+    const { signal } = options;
+    const deadline = Date.now() + Math.max(0, options.wait_ms);
+    let uncertain = false;
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw abortedError(signal);
+      if (uncertain) {
+        const accepted = await findAcceptedTurn(this.ctx, request, signal);
+        if (accepted) return awaitAcceptedTurn(this.ctx, request, accepted, deadline, signal);
+      }
+      let failure: Failure;
+      try {
+        return await this.createAndFollow(request, deadline, signal);
+      } catch (error) {
+        failure = classify(error);
+      }
+      if (failure.locked && uncertain) return awaitAcceptedTurn(this.ctx, request, null, deadline, signal);
+      const delay = backoffMs(this.ctx.retry, attempt, failure.retryAfterMs);
+      const retry = failure.retryable && attempt < this.ctx.retry.maxRetries && Date.now() + delay < deadline;
+      if (failure.ambiguous) {
+        uncertain = true;
+        if (!retry && !signal?.aborted && Date.now() < deadline) {
+          // No second create, but the failed one may still have been accepted: use it if so.
+          const accepted = await findAcceptedTurn(this.ctx, request, signal).catch(() => null);
+          if (accepted) return awaitAcceptedTurn(this.ctx, request, accepted, deadline, signal);
+        }
+      }
+      if (!retry) throw toCoachModelError(failure);
+      this.ctx.onRetry?.(failure.kind as OpenAIRetryKind);
+      await sleep(delay, signal, () => abortedError(signal));
+    }
+  }
+
+  async retrieve(responseId: string, options: CallOptions = {}): Promise<CoachPoll> {
+    const response = await this.withRetries(
+      (signal, timeout) => this.ctx.client.responses.retrieve(responseId, undefined, { signal, timeout }),
+      options.signal,
+    );
+    return pollFrom(response);
+  }
+
+  /** Cancels a background response; one that already ended (or is unknown) is left alone. */
+  async cancel(responseId: string, options: CallOptions = {}): Promise<void> {
+    try {
+      await this.withRetries(
+        (signal, timeout) => this.ctx.client.responses.cancel(responseId, { signal, timeout }),
+        options.signal,
+      );
+    } catch (error) {
+      if (isCoachModelError(error) && error.kind === 'bad_request') return;
+      throw error;
+    }
+  }
+
+  /** One `responses.create`, followed until it ends, the budget ends, or its stream breaks (then resumed). */
+  private async createAndFollow(
+    request: CoachTurnRequest,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<CoachPoll> {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new CoachModelError('timeout', 'No time was left to call OpenAI.');
+    const progress = newProgress();
+    const controller = new AbortController();
+    const requestSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    try {
+      const stream = await timed(Math.min(this.ctx.timeoutMs, remaining), (timeout) =>
+        this.ctx.client.responses.create(this.createBody(request), { signal: requestSignal, timeout }),
+      );
+      const outcome = await follow(stream, progress, controller, deadline, signal);
+      if (outcome) return outcome;
+    } catch (error) {
+      // Before `response.created` nothing proves the create was accepted: the caller decides.
+      if (progress.responseId === null) throw error;
+      const ended = endedByStreamError(error, progress.responseId);
+      if (ended) return ended;
+    }
+    return resume(this.ctx, progress, deadline, signal);
+  }
+
+  private createBody(request: CoachTurnRequest): ResponseCreateParamsStreaming {
+    return {
+      model: request.model,
+      instructions: request.instructions,
+      input: request.input,
+      conversation: request.conversation_id,
+      background: true,
+      stream: true,
+      store: true,
+      max_output_tokens: request.max_output_tokens,
+      ...(request.reasoning_effort === null ? {} : { reasoning: { effort: request.reasoning_effort } }),
+      ...(request.temperature === null ? {} : { temperature: request.temperature }),
+      ...(this.compactThreshold === null
+        ? {}
+        : { context_management: [{ type: 'compaction', compact_threshold: this.compactThreshold }] }),
+      safety_identifier: request.safety_identifier,
+      prompt_cache_key: request.prompt_cache_key,
+      metadata: boundedMetadata(request.metadata),
+    };
+  }
+
+  /** Retries an idempotent call (retrieve, cancel, conversation create) on retryable failures. */
+  private async withRetries<T>(
+    operation: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw abortedError(signal);
+      try {
+        return await timed(this.ctx.timeoutMs, (timeout) => operation(signal, timeout));
+      } catch (error) {
+        const failure = classify(error);
+        if (!failure.retryable || attempt >= this.ctx.retry.maxRetries) throw toCoachModelError(failure);
+        this.ctx.onRetry?.(failure.kind as OpenAIRetryKind);
+        await sleep(backoffMs(this.ctx.retry, attempt, failure.retryAfterMs), signal, () =>
+          abortedError(signal),
+        );
+      }
+    }
+  }
+}
