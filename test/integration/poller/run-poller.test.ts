@@ -1,5 +1,5 @@
 /**
- * The long-run poller end to end (DESIGN.md section 3, step 6): the chat handler answers
+ * The long-run poller end to end (docs/architecture.md, "Long replies"): the chat handler answers
  * 202 and sends StartExecution; the `RunPoller` definition synthesized from the CDK
  * construct is then executed locally (aws-local-stepfunctions) with that input, its task
  * states running the real poll handler on the real test Postgres, OpenAI faked over HTTP.

@@ -1,6 +1,6 @@
 /**
  * The poller's backoff: how long the state machine's Wait state pauses between two polls
- * of a long run (DESIGN.md section 3, step 6: "polls with backoff").
+ * of a long run: the poller polls with backoff (lib/poller.ts).
  */
 import { describe, expect, it } from '@jest/globals';
 import {
