@@ -16,7 +16,11 @@ export interface ProxyEventInit {
   readonly pathParameters?: Readonly<Record<string, string>> | null;
   readonly query?: Readonly<Record<string, string>> | null;
   /** The authorizer's context; null when the route has no authorizer (or it was bypassed). */
-  readonly authorizer: { readonly userId: string; readonly role: string } | null;
+  readonly authorizer: {
+    readonly userId: string;
+    readonly role: string;
+    readonly anonymous?: boolean;
+  } | null;
   readonly requestId?: string;
   readonly sourceIp?: string;
 }
@@ -55,6 +59,8 @@ export function proxyEvent(init: ProxyEventInit): APIGatewayProxyEvent {
         principalId: init.authorizer.userId,
         userId: init.authorizer.userId,
         role: init.authorizer.role,
+        // As API Gateway passes the authorizer's context on: every value a string.
+        anonymous: String(init.authorizer.anonymous ?? false),
       },
     },
   } as unknown as APIGatewayProxyEvent;

@@ -108,12 +108,12 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v;
 
-    let authorizer: { userId: string; role: string } | null = null;
+    let authorizer: { userId: string; role: string; anonymous: boolean } | null = null;
     if (match.route.auth) {
       const claims = await authenticate(headers.authorization);
       // API Gateway's own 401 (gateway response), before any handler runs.
       if (!claims) return sendGatewayError(res, 'unauthorized', requestId);
-      authorizer = { userId: claims.userId, role: claims.role };
+      authorizer = { userId: claims.userId, role: claims.role, anonymous: claims.anonymous };
     }
 
     const pathParameters: Record<string, string> = {};

@@ -10,7 +10,11 @@
  * `exp` by up to that long. Handlers read the user from `requestContext.authorizer.userId`.
  *
  * Contract with API Gateway: a refused token throws exactly `new Error('Unauthorized')`,
- * which API Gateway answers as 401. Nothing of the token is logged.
+ * which API Gateway answers as 401. A token that cannot be checked right now (the JWKS or
+ * Secrets Manager unreachable, a secret not configured) throws anything else, which API
+ * Gateway answers as an authorizer failure: 503 `auth_unavailable` with `Retry-After`
+ * (`lib/api.ts`), so the app retries instead of signing the user out. Nothing of the token
+ * is logged.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -22,6 +26,7 @@ import {
   bearerToken,
   verifierConfigFrom,
   verifySupabaseToken,
+  type VerifiedUser,
   type VerifierConfig,
 } from './verifier';
 
@@ -40,15 +45,24 @@ export function stageWildcardArn(methodArn: string): string {
 }
 
 /** The Allow policy for `userId`, with the user in the context the handlers read. */
-export function allowPolicy(methodArn: string, user: { readonly userId: string; readonly role: string }) {
+export function allowPolicy(methodArn: string, user: VerifiedUser) {
   return {
     principalId: user.userId,
     policyDocument: {
       Version: '2012-10-17',
       Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: stageWildcardArn(methodArn) }],
     },
-    context: { userId: user.userId, role: user.role },
+    // Context values must be strings, numbers or booleans; the handlers read `anonymous` as either.
+    context: { userId: user.userId, role: user.role, anonymous: user.anonymous },
   } satisfies APIGatewayAuthorizerResult;
+}
+
+/** Thrown when the token could not be checked now; API Gateway answers 503, never 401. */
+export class AuthorizerUnavailableError extends Error {
+  constructor() {
+    super('The token could not be verified right now');
+    this.name = 'AuthorizerUnavailableError';
+  }
 }
 
 /** The authorizer function; `getVerifierConfig` is injectable for tests. */
@@ -63,11 +77,11 @@ export function createAuthorizer(getVerifierConfig: () => VerifierConfig | Promi
     } catch (error) {
       if (error instanceof TokenRejectedError && error.reason !== 'verifier_unavailable') {
         logger.info('token refused', { reason: error.reason, detail: error.message });
-      } else {
-        // Not the caller's fault (JWKS or Secrets Manager down, bad configuration).
-        logger.error('token could not be verified', { error: loggableError(error) });
+        throw new Error('Unauthorized');
       }
-      throw new Error('Unauthorized');
+      // Not the caller's fault (JWKS or Secrets Manager down, bad configuration).
+      logger.error('token could not be verified', { error: loggableError(error) });
+      throw new AuthorizerUnavailableError();
     }
   };
 }
@@ -80,7 +94,7 @@ function defaultVerifierConfig(): VerifierConfig {
   return verifierConfig;
 }
 
-// No early-timeout response: anything but 'Unauthorized' would be a 500 at the gateway.
+// No early-timeout response: a timeout is an authorizer failure (503), which is what it is.
 export const handler = middy<APIGatewayTokenAuthorizerEvent, APIGatewayAuthorizerResult>(
   createAuthorizer(defaultVerifierConfig),
   { timeoutEarlyInMillis: 0 },

@@ -41,6 +41,8 @@ export interface VerifiedUser {
   /** The token's `sub`, lower-cased. */
   readonly userId: string;
   readonly role: string;
+  /** Supabase's `is_anonymous` claim: an anonymous sign-in, not a registered user. */
+  readonly anonymous: boolean;
 }
 
 export type TokenRejection =
@@ -144,7 +146,7 @@ export async function verifySupabaseToken(
     if (typeof sub !== 'string' || !UUID.test(sub))
       throw new TokenRejectedError('claims', 'sub is not a user id');
     if (role !== USER_ROLE) throw new TokenRejectedError('claims', 'role is not authenticated');
-    return { userId: sub.toLowerCase(), role };
+    return { userId: sub.toLowerCase(), role, anonymous: payload.is_anonymous === true };
   } catch (error) {
     throw rejectionOf(error);
   }

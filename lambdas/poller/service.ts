@@ -136,20 +136,16 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     return out('done', 'completed');
   };
 
-  if (input.action === 'timeout') {
-    // One last look first: an answer that completed since the last poll is paid for; keep it.
+  if (input.action === 'timeout' || input.action === 'fail') {
+    // One last look first, whether the budget ran out or the poll step kept failing: an answer
+    // that completed since the last poll is paid for, so it is kept instead of the fallback.
     const last = await deps.model.retrieve(responseId).catch(() => null);
     if (last?.status === 'completed') return recordCompleted(last);
     await deps.model.cancel(responseId).catch(() => undefined);
-    await fail('timed_out', 'timed_out');
-    deps.observer?.longRunFinished?.('timed_out');
-    return out('done', 'timed_out');
-  }
-  if (input.action === 'fail') {
-    await deps.model.cancel(responseId).catch(() => undefined);
-    await fail('failed', 'poller_error');
-    deps.observer?.longRunFinished?.('failed');
-    return out('done', 'failed');
+    const timedOut = input.action === 'timeout';
+    await fail(timedOut ? 'timed_out' : 'failed', timedOut ? 'timed_out' : 'poller_error');
+    deps.observer?.longRunFinished?.(timedOut ? 'timed_out' : 'failed');
+    return out('done', timedOut ? 'timed_out' : 'failed');
   }
 
   let poll;

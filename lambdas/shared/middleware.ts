@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { ERROR_CODES } from './contract/errors';
 import type { Route } from './contract/routes';
 import { MAX_BODY_BYTES } from './contract/schemas';
+import { unstorableTextIn } from './contract/text';
 import { AppError, appError } from './errors';
 import { MetricName, loggableError, logger, metrics, tracer } from './observability';
 
@@ -27,6 +28,8 @@ export interface HttpRequest<B, P = Record<string, string>, H = Record<string, n
   readonly validHeaders: H;
   /** The token's `sub`, from the authorizer. Empty only on routes with `auth: false`. */
   readonly userId: string;
+  /** An anonymous sign-in (the token's `is_anonymous`), from the authorizer. */
+  readonly anonymous: boolean;
   /** API Gateway's request id (also in every response as `x-request-id`). */
   readonly requestId: string;
   /** Request headers, names lower-cased. */
@@ -133,6 +136,12 @@ function authorizedUserId(event: APIGatewayProxyEvent): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/** API Gateway hands the authorizer's boolean context values over as strings. */
+function authorizedAnonymous(event: APIGatewayProxyEvent): boolean {
+  const value: unknown = event.requestContext?.authorizer?.anonymous;
+  return value === true || value === 'true';
+}
+
 function rawBody(event: APIGatewayProxyEvent): string {
   if (event.body === null || event.body === undefined) return '';
   const buffer = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
@@ -168,19 +177,20 @@ function validate<S extends z.ZodType>(
   input: unknown,
   location: ValidationIssue['location'],
 ): z.output<S> {
+  // Text the database would refuse is refused here first, whatever the schema says of it.
+  const unstorable = unstorableTextIn(input);
+  if (unstorable.length > 0) throw invalid(unstorable.map((i) => ({ location, ...i })));
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
-    location,
-    path: formatPath(issue.path),
-    message: issue.message,
-  }));
+  throw invalid(
+    result.error.issues.map((issue) => ({ location, path: formatPath(issue.path), message: issue.message })),
+    result.error,
+  );
+}
+
+function invalid(issues: readonly ValidationIssue[], cause?: unknown) {
   const message = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw appError('validation_failed', {
-    ...(message ? { message } : {}),
-    cause: result.error,
-    details: { issues },
-  });
+  return appError('validation_failed', { ...(message ? { message } : {}), cause, details: { issues } });
 }
 
 /** The body's legacy `user_id`, if it sent one, must be the token's user (UUIDs compare case-insensitively). */
@@ -332,6 +342,7 @@ export function httpRoute<
       params: params as ParamsOf<PS>,
       validHeaders: validHeaders as HeadersOf<HS>,
       userId: userId ?? '',
+      anonymous: authorizedAnonymous(event),
       requestId,
       headers,
       signal,

@@ -3,14 +3,18 @@
  * the shape the record functions take (`AiAnswer`). Chat and the poller build them the same way.
  */
 import type { CoachContextData } from '../contract/schemas';
+import { storableText } from '../contract/text';
 import type { AiAnswer, CoachCompleted } from '../ports';
 import { estimateCostUsd, ZERO_USAGE } from './pricing';
 import { SIMULATED_MODEL, simulatedReply } from './simulated';
 
-/** The stored answer of a completed OpenAI response, cost computed per token kind. */
+/**
+ * The stored answer of a completed OpenAI response, cost computed per token kind. Its text is
+ * made storable: a reply that is paid for is kept even if the model emitted a NUL.
+ */
 export function openaiAnswer(completed: CoachCompleted, elapsedMs: number): AiAnswer {
   return {
-    response: completed.text,
+    response: storableText(completed.text),
     variant: 'openai',
     fallback: false,
     model_used: completed.model,

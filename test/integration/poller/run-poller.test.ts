@@ -402,6 +402,27 @@ describe('a long reply, followed by the RunPoller state machine', () => {
       expect.objectContaining({ variant: 'simulated', fallback: true }),
     ]);
   });
+  it('keeps an answer that completed while the poll step kept crashing, instead of storing the fallback at MarkFailed', async () => {
+    const run = await beginLongRun(NEVER_DONE);
+    const crashingPollThatFinished =
+      (task: PollTask): PollTask =>
+      async (event) => {
+        const action = (event as { action?: string }).action;
+        if (action === undefined) throw new Error('Runtime exited with error: signal: killed');
+        if (action === 'fail') fake.finish(run.responseId);
+        return task(event);
+      };
+
+    const execution = await machine.execute(run.input, { wrapTask: crashingPollThatFinished });
+
+    expect(execution.path).toEqual(['Poll', 'MarkFailed', 'Failed']);
+    expect(outcomes(execution)).toEqual(['completed']);
+    expect(cancels(run.responseId)).toHaveLength(0);
+    const ai = await aiRows(run.runId);
+    expect(ai).toEqual([expect.objectContaining({ variant: 'openai', fallback: false })]);
+    expect(await runRow(run.runId)).toMatchObject({ status: 'completed', ai_message_id: ai[0]?.id });
+    expect(await usageLogs(run.runId)).toHaveLength(1);
+  });
 });
 
 describe('a poll step that fails', () => {

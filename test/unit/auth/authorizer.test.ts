@@ -68,7 +68,7 @@ describe('authorizer', () => {
         Version: '2012-10-17',
         Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: STAGE_ARN }],
       },
-      context: { userId: USER_ID, role: 'authenticated' },
+      context: { userId: USER_ID, role: 'authenticated', anonymous: false },
     });
   });
 
@@ -108,16 +108,46 @@ describe('authorizer', () => {
     await expect(authorize(tokenAuthorizerEvent(token))).rejects.toThrow(new Error('Unauthorized'));
   });
 
-  it("throws Error('Unauthorized') when the JWKS cannot be fetched", async () => {
+  it('fails as unavailable, never as Unauthorized, when the JWKS cannot be fetched (API Gateway answers 503, the app keeps its session)', async () => {
     const authorize = createAuthorizer(() => ({
       ...jwksVerifier(),
       jwks: remoteJwks('http://127.0.0.1:9/jwks.json'),
     }));
     const token = await signWithKey(es256);
 
-    await expect(authorize(tokenAuthorizerEvent(`Bearer ${token}`))).rejects.toThrow(
-      new Error('Unauthorized'),
-    );
+    const outcome = authorize(tokenAuthorizerEvent(`Bearer ${token}`));
+
+    await expect(outcome).rejects.toMatchObject({ name: 'AuthorizerUnavailableError' });
+    await expect(outcome).rejects.not.toThrow('Unauthorized');
+  });
+
+  it('fails as unavailable when the HS256 secret cannot be read from Secrets Manager', async () => {
+    const authorize = createAuthorizer(() => ({
+      mode: 'hs256' as const,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      hs256Secret: async () => {
+        throw new Error('Could not read secret mivia/jwt from Secrets Manager');
+      },
+    }));
+    const token = await signWithSecret(HS256_SECRET);
+
+    await expect(authorize(tokenAuthorizerEvent(`Bearer ${token}`))).rejects.toMatchObject({
+      name: 'AuthorizerUnavailableError',
+    });
+  });
+
+  it('tells the handlers whether the user signed in anonymously', async () => {
+    const authorize = createAuthorizer(jwksVerifier);
+    const anonymous = await signWithKey(es256, { is_anonymous: true });
+    const registered = await signWithKey(es256, { is_anonymous: false });
+
+    expect((await authorize(tokenAuthorizerEvent(`Bearer ${anonymous}`))).context).toMatchObject({
+      anonymous: true,
+    });
+    expect((await authorize(tokenAuthorizerEvent(`Bearer ${registered}`))).context).toMatchObject({
+      anonymous: false,
+    });
   });
 
   it('verifies HS256 tokens with the secret from the environment in the deployed handler', async () => {
@@ -133,7 +163,7 @@ describe('authorizer', () => {
 
     // Assess
     expect(allowed.principalId).toBe(USER_ID);
-    expect(allowed.context).toEqual({ userId: USER_ID, role: 'authenticated' });
+    expect(allowed.context).toEqual({ userId: USER_ID, role: 'authenticated', anonymous: false });
     await expect(refused).rejects.toThrow(new Error('Unauthorized'));
   });
 });
@@ -150,6 +180,8 @@ describe('stageWildcardArn', () => {
 
   it('refuses something that is not an execute-api method ARN', () => {
     expect(() => stageWildcardArn('arn:aws:lambda:eu-west-1:123456789012:function:x')).toThrow();
-    expect(() => allowPolicy('nonsense', { userId: USER_ID, role: 'authenticated' })).toThrow();
+    expect(() =>
+      allowPolicy('nonsense', { userId: USER_ID, role: 'authenticated', anonymous: false }),
+    ).toThrow();
   });
 });

@@ -54,6 +54,7 @@ describe('verifySupabaseToken', () => {
     await expect(verifySupabaseToken(token, verifierConfig())).resolves.toEqual({
       userId: USER_ID,
       role: 'authenticated',
+      anonymous: false,
     });
   });
 
@@ -77,6 +78,7 @@ describe('verifySupabaseToken', () => {
     ).resolves.toEqual({
       userId: USER_ID,
       role: 'authenticated',
+      anonymous: false,
     });
   });
 

@@ -122,6 +122,51 @@ describe('httpRoute', () => {
     );
   });
 
+  it.each([
+    ['a NUL character', 'a\u0000', 'must not contain the NUL character'],
+    ['a lone high surrogate', 'x\ud800', 'unpaired UTF-16 surrogate'],
+    ['a lone low surrogate', '\udc00y', 'unpaired UTF-16 surrogate'],
+  ])(
+    'answers 400 validation_failed naming the field for text with %s, before the route runs',
+    async (_what, text, why) => {
+      const { handler, seen } = echoRoute();
+
+      // JSON.stringify escapes both as `\u0000` and `\ud800`, as a client's JSON would.
+      const result = await handler(proxyEvent({ body: JSON.stringify({ message: text }) }), lambdaContext());
+
+      expect(result.statusCode).toBe(400);
+      expect(bodyOf(result)).toMatchObject({
+        code: 'validation_failed',
+        issues: [{ location: 'body', path: 'message', message: expect.stringContaining(why) }],
+      });
+      expect(seen.body).toBeUndefined();
+    },
+  );
+
+  it('accepts a well-formed surrogate pair (an emoji) in text', async () => {
+    const { handler } = echoRoute();
+
+    const result = await handler(
+      proxyEvent({ body: '{"message":"\ud83d\ude42 better today"}' }),
+      lambdaContext(),
+    );
+
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ echoed: '🙂 better today' });
+  });
+
+  it('refuses unstorable text in an object key as well', async () => {
+    const { handler } = echoRoute();
+
+    const result = await handler(
+      proxyEvent({ body: JSON.stringify({ message: 'hi', 'x\u0000': 1 }) }),
+      lambdaContext(),
+    );
+
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result)).toMatchObject({ code: 'validation_failed', issues: [{ path: 'x\u0000' }] });
+  });
+
   it('validates path parameters with the route schema', async () => {
     // Prepare
     const handler = httpRoute({ name: 'runs', params: z.object({ run_id: z.uuid() }) }, async (req) => ({
