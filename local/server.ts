@@ -39,6 +39,13 @@ export interface LocalApiOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Each Wait of the poller state machine lasts this many ms (default: the real backoff). */
   readonly pollerWaitMs?: number;
+  /** Sees every answer a handler gives (tests check each against the contract). */
+  readonly onAnswer?: (answer: {
+    readonly route: Route;
+    readonly status: number;
+    readonly body: string;
+    readonly headers: Readonly<Record<string, string>>;
+  }) => void;
 }
 
 export interface LocalApi {
@@ -135,7 +142,14 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const context = lambdaContext(timeoutMs, `mivia-local-${match.route.function}`);
 
     const result = await match.handler(event, context);
-    res.writeHead(result.statusCode, { ...(result.headers as Record<string, string> | undefined) });
+    const resultHeaders = { ...(result.headers as Record<string, string> | undefined) };
+    options.onAnswer?.({
+      route: match.route,
+      status: result.statusCode,
+      body: result.body,
+      headers: resultHeaders,
+    });
+    res.writeHead(result.statusCode, resultHeaders);
     res.end(result.body);
   }
 

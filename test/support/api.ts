@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lambdaContext as localLambdaContext, proxyEvent as localProxyEvent } from '../../local/lambda-event';
+import { checkAnswer } from './contract-check';
 
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -47,6 +48,7 @@ export interface Reply<T = Record<string, unknown>> {
   readonly headers: Record<string, string>;
 }
 
+/** Invokes the handler and checks its answer against the served contract (`contract-check.ts`). */
 export async function invoke<T = Record<string, unknown>>(
   handler: ProxyHandler,
   options: EventOptions,
@@ -55,5 +57,13 @@ export async function invoke<T = Record<string, unknown>>(
   const headers = Object.fromEntries(
     Object.entries(result.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
   );
-  return { status: result.statusCode, body: JSON.parse(result.body) as T, headers };
+  const body = JSON.parse(result.body) as T;
+  checkAnswer({
+    method: options.method ?? 'POST',
+    resource: options.resource,
+    status: result.statusCode,
+    body,
+    headers,
+  });
+  return { status: result.statusCode, body, headers };
 }

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { ErrorBody } from '../../../lambdas/shared/contract/schemas';
 import { ROUTE_LIST, type Route } from '../../../lambdas/shared/contract/routes';
 import type { LocalApi } from '../../../local/server';
-import { DocumentReader, type Json } from '../../unit/openapi/document-validator';
+import { DocumentReader, type Json } from '../../support/openapi-reader';
 import { startQuietLocalApi } from './local-api';
 
 let api: LocalApi;

@@ -17,7 +17,7 @@ import {
   errorCodesByStatus,
   serializeOpenApiDocument,
 } from '../../../lambdas/openapi/document';
-import { DocumentReader, type Json } from './document-validator';
+import { DocumentReader, type Json } from '../../support/openapi-reader';
 
 const COMMITTED = new URL('../../../openapi/openapi.json', import.meta.url);
 
