@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { KnownNames } from './known-names';
-import { parseMarkdown } from './markdown';
+import { anchorsOf, parseMarkdown, relativeLinks } from './markdown';
 import { nameProblems } from './name-checks';
 import { formatProblems, type Pending } from './problems';
 import { shellProblems } from './shell-checks';
@@ -203,6 +203,28 @@ describe('the docs checks', () => {
       'docs/x.md:7: for f in $FILES; do echo "$f"; done — an unquoted $VAR list is split by bash but not by zsh; list the words or use $(…); label the block bash or zsh, or rewrite it',
       'docs/x.md:7: $FILES — read but never set in this doc, and not a variable the code reads',
       'docs/x.md:9: ``` — label each code block with one of sh, bash, zsh, swift, sql, yaml, json, text',
+    ]);
+  });
+
+  it('read heading anchors and relative links the way GitHub renders them', () => {
+    const doc = parseMarkdown(
+      'docs/x.md',
+      [
+        '### 4.3 Per-user overrides (`public.user_ai_settings`)',
+        '### 8.1 "The coach doesn\'t answer"',
+        "## 7. Capacity at 10× and 100× today's users",
+        'See [a](operations.md#61-before), [b](#81-the-coach-doesnt-answer) and [c](https://example.com).',
+      ].join('\n'),
+    );
+
+    expect([...anchorsOf(doc)]).toEqual([
+      '43-per-user-overrides-publicuser_ai_settings',
+      '81-the-coach-doesnt-answer',
+      '7-capacity-at-10-and-100-todays-users',
+    ]);
+    expect(relativeLinks(doc)).toEqual([
+      { line: 4, target: 'operations.md#61-before' },
+      { line: 4, target: '#81-the-coach-doesnt-answer' },
     ]);
   });
 });

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { deriveKnownNames, REPO_ROOT, type KnownNames } from './known-names';
-import { parseMarkdown, inlineCodeSpans, type MarkdownDoc } from './markdown';
+import { anchorsOf, inlineCodeSpans, parseMarkdown, relativeLinks, type MarkdownDoc } from './markdown';
 import { nameProblems, tablesHeaded } from './name-checks';
 import { formatProblems, type Pending } from './problems';
 import { shellProblems } from './shell-checks';
@@ -62,6 +62,22 @@ describe('every name the docs mention exists', () => {
       ...nameProblems(d, known, PENDING, { identifiers: file !== 'docs/swift-integration.md' }),
     ];
     expect(formatProblems(problems)).toBe('');
+  });
+});
+
+describe('every link between the docs lands', () => {
+  it.each(DOC_FILES)('%s', (file) => {
+    const broken = relativeLinks(doc(file)).flatMap(({ line, target }) => {
+      const [pathPart = '', anchor] = target.split('#');
+      const resolved =
+        pathPart === '' ? file : path.posix.normalize(path.posix.join(path.posix.dirname(file), pathPart));
+      if (!known.fileExists(resolved)) return [`${file}:${line}: ${target} — no such file`];
+      const linked = docs[resolved];
+      if (anchor && linked && !anchorsOf(linked).has(anchor))
+        return [`${file}:${line}: ${target} — no such heading`];
+      return [];
+    });
+    expect(broken).toEqual([]);
   });
 });
 

@@ -132,3 +132,32 @@ export function parseMarkdown(name: string, source: string): MarkdownDoc {
   const inlineCode = prose.flatMap((p) => inlineCodeSpans(p.text).map((text) => ({ line: p.line, text })));
   return { name, prose, code, tables, inlineCode };
 }
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, each space a dash. */
+export function headingSlug(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** The anchors of a document's headings. */
+export function anchorsOf(doc: MarkdownDoc): Set<string> {
+  return new Set(
+    doc.prose.flatMap((p) => {
+      const heading = /^#{1,6}\s+(.*)$/.exec(p.text);
+      return heading?.[1] ? [headingSlug(heading[1])] : [];
+    }),
+  );
+}
+
+/** Relative links of the prose (`[text](target)`), web links left out. */
+export function relativeLinks(doc: MarkdownDoc): { line: number; target: string }[] {
+  return doc.prose.flatMap((p) =>
+    [...p.text.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1] as string)
+      .filter((target) => !/^[a-z]+:/.test(target))
+      .map((target) => ({ line: p.line, target })),
+  );
+}
