@@ -102,6 +102,14 @@ describe('the docs checks', () => {
     ]);
   });
 
+  it('name a repository path in a code span that does not exist', () => {
+    const problems = problemsOf('See `scripts/migrate.ts` and `lambdas/shared/runtime.ts`, and `.ci/run`.');
+
+    expect(problems).toEqual([
+      'docs/x.md:1: lambdas/shared/runtime.ts — no such file or folder in the repository',
+    ]);
+  });
+
   it('name a pending flag once it exists, so the pending entry is removed', () => {
     const withCheck = { ...project, source: () => "if (args.includes('--check'))" };
     const doc = parseMarkdown('docs/x.md', sh('npm run migrate -- --check'));

@@ -18,6 +18,8 @@ const OUTPUT_SHAPE = /^[A-Z][A-Za-z0-9]*(?:Arn|Url)$/;
 const IDENTIFIER = /^(?:[a-z][a-z0-9]*|[A-Z][a-z0-9]+)(?:[A-Z][a-z0-9]*)+(?:\(\))?$/;
 const SNAKE = /^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$/;
 const CONTEXT_FLAG = /(?:^|\s)-c\s+['"]?([A-Za-z][A-Za-z0-9]*)=/g;
+/** A path in the repository: `lambdas/chat/service.ts`, `db/functions/`, `.ci/run` (globs and placeholders aside). */
+const REPO_PATH = /^(?:\.ci|bench|bin|db|docs|lambdas|lib|local|migrations|openapi|scripts|test)\/[\w./-]*$/;
 
 /** The code spans of one table column, for rows of tables whose header matches. */
 function column(doc: MarkdownDoc, header: (h: readonly string[]) => number) {
@@ -121,6 +123,8 @@ export function nameProblems(
   }
 
   for (const { line, text } of doc.inlineCode) {
+    if (REPO_PATH.test(text) && !known.fileExists(text.replace(/\/$/, '')))
+      at(line, text, 'no such file or folder in the repository');
     if (OUTPUT_SHAPE.test(text) && !known.outputs.has(text))
       at(line, text, 'not an output of the synthesized stack');
     if (
