@@ -222,13 +222,26 @@ async function handOffToPoller(
     await deps.poller.start({ run_id: turn.run_id, response_id: responseId });
   } catch (error) {
     await deps.model?.cancel(responseId).catch(() => undefined);
+    const fallback = simulated(true);
     const state = await deps.store.failRun({
       run_id: turn.run_id,
       status: 'failed',
       failure_code: 'poller_unavailable',
-      fallback: simulated(true),
+      fallback,
     });
-    if (state.status === 'failed' && state.reply) return { status: 200, body: state.reply };
+    if (state.status === 'failed' && state.reply) {
+      // Counted like any fallback, so the fallback alarm and the fallbacks-by-reason query see it.
+      deps.observer?.answered?.({
+        variant: fallback.variant,
+        fallback: true,
+        fallbackReason: 'poller_unavailable',
+        model: fallback.model_used,
+        latencyMs: fallback.response_time_ms,
+        usage: fallback.usage,
+        costUsd: 0,
+      });
+      return { status: 200, body: state.reply };
+    }
     if (state.status === 'completed') {
       const { status: _status, run_id: _runId, ...reply } = state;
       return { status: 200, body: reply };

@@ -305,6 +305,39 @@ describe('when OpenAI misbehaves', () => {
   });
 });
 
+describe('a long reply with no poller to hand it to', () => {
+  it('stores the fallback, answers it, and counts it as a fallback with reason poller_unavailable', async () => {
+    const seen: Array<{ fallback: boolean; fallbackReason?: string | undefined }> = [];
+    const short = await buildTestRuntime({
+      databaseUrl: db.url,
+      openai: fake,
+      env: { CHAT_SYNC_BUDGET_MS: '1000' },
+    });
+    const runtime = {
+      ...short.runtime,
+      observer: { answered: (a: (typeof seen)[number]) => void seen.push(a) },
+    };
+    const shortChat = createChatHandler(async () => runtime);
+    const user = await insertUser(db.pool);
+    fake.script({ kind: 'slow', pollsUntilDone: 100 });
+
+    const reply = await invoke(shortChat, {
+      resource: RESOURCE,
+      userId: user.id,
+      body: { message: 'A long one' },
+    });
+    await short.close();
+
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ fallback: true, variant: 'simulated' });
+    expect(seen).toEqual([expect.objectContaining({ fallback: true, fallbackReason: 'poller_unavailable' })]);
+    const { rows } = await db.pool.query(`select failure_code from public.chat_runs where user_id = $1`, [
+      user.id,
+    ]);
+    expect(rows).toEqual([{ failure_code: 'poller_unavailable' }]);
+  });
+});
+
 describe('with the fallback disabled', () => {
   let strict: TestRuntime;
   let strictChat: ProxyHandler;
