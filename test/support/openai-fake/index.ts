@@ -1,0 +1,138 @@
+/**
+ * A fake OpenAI server: a real HTTP server on 127.0.0.1 speaking the Responses and
+ * Conversations APIs as the official description (`openai-openapi.yaml`) shapes them, so the
+ * real `openai` SDK, the local server and the Step Functions poller can all use it as
+ * `baseURL`. Its JSON bodies and every streamed event are checked against that description
+ * in `test/integration/openai/fake-conformance.test.ts`, so it cannot drift from the real API.
+ *
+ * Implemented: `POST /v1/conversations`, `GET /v1/conversations/{id}`,
+ * `GET /v1/conversations/{id}/items`, `POST /v1/responses` (JSON, or SSE with `stream: true`),
+ * `GET /v1/responses/{id}` (JSON, or SSE with `?stream=true&starting_after=N`),
+ * `POST /v1/responses/{id}/cancel`. Requests need `Authorization: Bearer <apiKey>`.
+ *
+ * Like the real service:
+ * - a response with a `conversation` sees the conversation's stored items (its usage grows
+ *   with them) and appends the user input at creation and the assistant output when done;
+ * - a create on a conversation whose response is still running gets 400 `conversation_locked`;
+ * - background responses keep running when the client disconnects; `response.model` is the
+ *   dated snapshot (`gpt-6.1-sol` → `gpt-6.1-sol-2026-10-02`) unless `snapshotModels: false`;
+ * - in-progress responses carry no `usage` (the description's `usage` is not nullable).
+ *
+ * Scriptable per test: `script(...)` queues behaviours for the next `POST /v1/responses`
+ * calls (default: answer normally), `scriptConversations(...)` and `scriptRetrieves(...)`
+ * do the same for conversation creates and response retrieves. Every request is recorded
+ * (`requests`), every body and event sent too (`sent`, with the schema it must satisfy).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createConversation, listItems, retrieveConversation } from './conversations';
+import { readBody, recordRequest, sendError, type Exchange } from './http';
+import { asObject } from './json';
+import { cancelResponse, createResponse, retrieveResponse } from './responses';
+import { finishResponse } from './run';
+import { createState, resetState, type State } from './state';
+import type { OpenAIFake, OpenAIFakeOptions } from './types';
+
+export type {
+  FakeBehaviour,
+  FakeConversation,
+  FakeResponse,
+  FakeSimpleBehaviour,
+  OpenAIFake,
+  OpenAIFakeOptions,
+  RecordedRequest,
+  SentMessage,
+} from './types';
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  handle(ex: Exchange, ...params: string[]): void;
+}
+
+const ID = '([^/]+)';
+const ROUTES: readonly Route[] = [
+  { method: 'POST', pattern: /^\/v1\/conversations$/, handle: createConversation },
+  { method: 'GET', pattern: new RegExp(`^/v1/conversations/${ID}$`), handle: retrieveConversation },
+  { method: 'GET', pattern: new RegExp(`^/v1/conversations/${ID}/items$`), handle: listItems },
+  { method: 'POST', pattern: /^\/v1\/responses$/, handle: createResponse },
+  { method: 'GET', pattern: new RegExp(`^/v1/responses/${ID}$`), handle: retrieveResponse },
+  { method: 'POST', pattern: new RegExp(`^/v1/responses/${ID}/cancel$`), handle: cancelResponse },
+];
+
+export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<OpenAIFake> {
+  const state = createState(
+    options.apiKey ?? `sk-test-${randomBytes(12).toString('hex')}`,
+    options.snapshotModels ?? true,
+  );
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    handle(state, req, res).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      const url = new URL(req.url ?? '/', 'http://fake.local');
+      sendError({ state, req, res, url, body: {} }, 500, 'server_error', null, String(error));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    apiKey: state.apiKey,
+    requests: state.requests,
+    sent: state.sent,
+    responses: state.responses,
+    conversations: state.conversations,
+    script: (...behaviours) => void state.createScript.push(...behaviours),
+    scriptConversations: (...behaviours) => void state.conversationScript.push(...behaviours),
+    scriptRetrieves: (...behaviours) => void state.retrieveScript.push(...behaviours),
+    finish: (responseId) => finishResponse(state, responseId),
+    requestsTo: (method, path) =>
+      state.requests.filter(
+        (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+      ),
+    reset: () => resetState(state),
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function handle(state: State, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://fake.local');
+  const raw = await readBody(req);
+  let body: unknown;
+  if (raw !== '') {
+    try {
+      body = JSON.parse(raw) as unknown;
+    } catch {
+      state.requests.push(recordRequest(req, url, raw));
+      const ex = { state, req, res, url, body: {} };
+      return sendError(
+        ex,
+        400,
+        'invalid_request_error',
+        null,
+        'We could not parse the JSON body of your request.',
+      );
+    }
+  }
+  state.requests.push(recordRequest(req, url, body));
+  const ex: Exchange = { state, req, res, url, body: asObject(body) };
+
+  if (req.headers.authorization !== `Bearer ${state.apiKey}`) {
+    return sendError(ex, 401, 'invalid_request_error', 'invalid_api_key', 'Incorrect API key provided.');
+  }
+  const method = req.method ?? 'GET';
+  for (const route of ROUTES) {
+    const match = route.method === method ? route.pattern.exec(url.pathname) : null;
+    if (match) return route.handle(ex, ...match.slice(1).map((param) => decodeURIComponent(param)));
+  }
+  sendError(ex, 404, 'invalid_request_error', null, `Invalid URL (${method} ${url.pathname})`);
+}

@@ -1,0 +1,162 @@
+/** The Responses API: create (JSON or SSE), retrieve (JSON or resumed SSE), cancel. */
+import { badRequest, notFound, sendJson, sendScriptedError, type Exchange } from './http';
+import { appendItems, inputItems, textOfInput } from './items';
+import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
+import { emit, finishResponse, isRunning, openStream, planFor } from './run';
+import type { State } from './state';
+import type { FakeResponse } from './types';
+
+const SNAPSHOT_SUFFIX = '-2026-10-02';
+
+export function createResponse(ex: Exchange): void {
+  const { state, body } = ex;
+  const behaviour = state.createScript.shift() ?? { kind: 'ok' };
+  if (behaviour.kind === 'error') return sendScriptedError(ex, behaviour);
+  if (behaviour.kind === 'hang') return;
+  if (behaviour.kind === 'reset_before_accept') return void ex.req.socket.destroy();
+
+  if (typeof body.model !== 'string' || body.model === '') {
+    return badRequest(ex, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+  }
+  const conversationId =
+    typeof body.conversation === 'string'
+      ? body.conversation
+      : isObject(body.conversation) && typeof body.conversation.id === 'string'
+        ? body.conversation.id
+        : null;
+  if (conversationId !== null && body.previous_response_id) {
+    return badRequest(ex, 'Cannot use both conversation and previous_response_id.', 'conversation');
+  }
+  const conversation = conversationId === null ? undefined : state.conversations.get(conversationId);
+  if (conversationId !== null && !conversation) {
+    return notFound(ex, 'Conversation', conversationId, 'conversation');
+  }
+  if (
+    conversationId !== null &&
+    [...state.responses.values()].some((r) => r.conversationId === conversationId && isRunning(r))
+  ) {
+    return badRequest(
+      ex,
+      'Another process is currently operating on this conversation. Please retry in a few seconds.',
+      'conversation',
+      'conversation_locked',
+    );
+  }
+
+  const background = body.background === true;
+  const stream = body.stream === true;
+  const plan = planFor(behaviour, textOfInput(body.input));
+  const created: FakeResponse = {
+    id: newId('resp'),
+    request: body,
+    conversationId,
+    background,
+    response: {},
+    events: [],
+    contextItemCount: conversation?.items.length ?? 0,
+    retrieves: 0,
+  };
+  created.response = responseObject(state, created, background ? 'queued' : 'in_progress');
+  const accepted = snapshot(created.response);
+  state.responses.set(created.id, created);
+  if (conversation) appendItems(conversation, inputItems(body.input ?? ''));
+  const slow = behaviour.kind === 'slow' && behaviour.pollsUntilDone > 0;
+  state.pending.set(created.id, {
+    plan,
+    pollsUntilDone: behaviour.kind === 'slow' ? Math.max(0, behaviour.pollsUntilDone) : 0,
+    listeners: new Set(),
+  });
+  emit(created, { type: 'response.created', response: accepted });
+  created.response = { ...created.response, status: 'in_progress' };
+  emit(created, { type: 'response.in_progress', response: snapshot(created.response) });
+
+  if (behaviour.kind === 'reset_after_accept') {
+    // Accepted upstream: the response runs on, but the client never hears of it.
+    finishResponse(state, created.id);
+    return void ex.req.socket.destroy();
+  }
+  if (!stream) {
+    if (!slow) finishResponse(state, created.id);
+    // A background create answers at once with the queued response; a foreground one when done.
+    return sendJson(ex, 200, 'Response', background ? accepted : created.response);
+  }
+  const cutAfter = behaviour.kind === 'break_stream' ? behaviour.afterEvents : Infinity;
+  openStream(ex, created, -1, cutAfter);
+  if (!slow) finishResponse(state, created.id);
+}
+
+export function retrieveResponse(ex: Exchange, id: string): void {
+  const { state } = ex;
+  const found = state.responses.get(id);
+  const behaviour = state.retrieveScript.shift() ?? { kind: 'ok' };
+  if (behaviour.kind === 'error') return sendScriptedError(ex, behaviour);
+  if (behaviour.kind === 'hang') return;
+  if (!found) return notFound(ex, 'Response', id);
+  found.retrieves += 1;
+  const pending = state.pending.get(id);
+  if (pending && found.retrieves >= pending.pollsUntilDone) finishResponse(state, id);
+
+  const query = ex.url.searchParams;
+  if (query.get('stream') === 'true') {
+    const startingAfter = Number(query.get('starting_after') ?? -1);
+    return openStream(ex, found, Number.isFinite(startingAfter) ? startingAfter : -1, Infinity);
+  }
+  sendJson(ex, 200, 'Response', found.response);
+}
+
+export function cancelResponse(ex: Exchange, id: string): void {
+  const { state } = ex;
+  const found = state.responses.get(id);
+  if (!found) return notFound(ex, 'Response', id);
+  if (!found.background) {
+    return badRequest(ex, 'Only responses created with background=true can be cancelled.', null);
+  }
+  const status = found.response.status;
+  if (status === 'completed' || status === 'failed' || status === 'incomplete') {
+    return badRequest(ex, `Cannot cancel a response with status '${String(status)}'.`, null);
+  }
+  if (status !== 'cancelled') {
+    found.response = { ...found.response, status: 'cancelled' };
+    const pending = state.pending.get(id);
+    state.pending.delete(id);
+    for (const listener of pending?.listeners ?? []) listener.end();
+  }
+  sendJson(ex, 200, 'Response', found.response);
+}
+
+function responseObject(state: State, target: FakeResponse, status: string): Json {
+  const request = target.request;
+  const model = String(request.model);
+  const reasoning = isObject(request.reasoning) ? request.reasoning : {};
+  return {
+    id: target.id,
+    object: 'response',
+    created_at: nowSeconds(),
+    status,
+    background: target.background,
+    completed_at: null,
+    conversation: target.conversationId ? { id: target.conversationId } : null,
+    error: null,
+    incomplete_details: null,
+    instructions: typeof request.instructions === 'string' ? request.instructions : null,
+    max_output_tokens: typeof request.max_output_tokens === 'number' ? request.max_output_tokens : null,
+    max_tool_calls: null,
+    model: state.snapshotModels && !/-\d{4}-\d{2}-\d{2}$/.test(model) ? `${model}${SNAPSHOT_SUFFIX}` : model,
+    output: [],
+    parallel_tool_calls: true,
+    previous_response_id: null,
+    prompt_cache_key: typeof request.prompt_cache_key === 'string' ? request.prompt_cache_key : null,
+    reasoning: { effort: typeof reasoning.effort === 'string' ? reasoning.effort : null, summary: null },
+    safety_identifier: typeof request.safety_identifier === 'string' ? request.safety_identifier : null,
+    service_tier: 'default',
+    store: request.store !== false,
+    temperature: typeof request.temperature === 'number' ? request.temperature : 1,
+    text: { format: { type: 'text' }, verbosity: 'medium' },
+    tool_choice: 'auto',
+    tools: [],
+    top_logprobs: 0,
+    top_p: typeof request.top_p === 'number' ? request.top_p : 1,
+    truncation: 'disabled',
+    metadata: isObject(request.metadata) ? request.metadata : {},
+  };
+}

@@ -1,0 +1,82 @@
+/** What the fake remembers between requests, and how a test's `reset()` forgets it. */
+import type { Json } from './json';
+import type {
+  FakeBehaviour,
+  FakeConversation,
+  FakeResponse,
+  FakeSimpleBehaviour,
+  RecordedRequest,
+  SentMessage,
+} from './types';
+
+/** A conversation with the bookkeeping pagination needs. */
+export interface ConversationRecord extends FakeConversation {
+  /** Insertion position of every item ever added, so an `after` cursor survives the item's deletion. */
+  readonly positions: Map<string, number>;
+}
+
+export type Plan =
+  | { readonly outcome: 'completed'; readonly text: string }
+  | {
+      readonly outcome: 'incomplete';
+      readonly text: string;
+      readonly reason: 'max_output_tokens' | 'content_filter';
+    }
+  | { readonly outcome: 'failed'; readonly code: string; readonly message: string }
+  | { readonly outcome: 'error_event'; readonly code: string; readonly message: string };
+
+export interface StreamListener {
+  write(event: Json): void;
+  end(): void;
+}
+
+/** A response still running: what remains to happen to it, and the open streams following it. */
+export interface PendingRun {
+  readonly plan: Plan;
+  pollsUntilDone: number;
+  readonly listeners: Set<StreamListener>;
+}
+
+export interface State {
+  readonly apiKey: string;
+  readonly snapshotModels: boolean;
+  readonly requests: RecordedRequest[];
+  readonly sent: SentMessage[];
+  readonly responses: Map<string, FakeResponse>;
+  readonly conversations: Map<string, ConversationRecord>;
+  readonly createScript: FakeBehaviour[];
+  readonly conversationScript: FakeSimpleBehaviour[];
+  readonly retrieveScript: Array<Extract<FakeBehaviour, { kind: 'ok' | 'error' | 'hang' }>>;
+  readonly cacheKeys: Set<string>;
+  readonly pending: Map<string, PendingRun>;
+}
+
+export function createState(apiKey: string, snapshotModels: boolean): State {
+  return {
+    apiKey,
+    snapshotModels,
+    requests: [],
+    sent: [],
+    responses: new Map(),
+    conversations: new Map(),
+    createScript: [],
+    conversationScript: [],
+    retrieveScript: [],
+    cacheKeys: new Set(),
+    pending: new Map(),
+  };
+}
+
+/** Ends every open stream and forgets everything but the key and the options. */
+export function resetState(state: State): void {
+  for (const pending of state.pending.values()) for (const listener of pending.listeners) listener.end();
+  state.requests.length = 0;
+  state.sent.length = 0;
+  state.responses.clear();
+  state.conversations.clear();
+  state.createScript.length = 0;
+  state.conversationScript.length = 0;
+  state.retrieveScript.length = 0;
+  state.cacheKeys.clear();
+  state.pending.clear();
+}
