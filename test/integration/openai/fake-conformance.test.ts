@@ -152,6 +152,36 @@ describe('the OpenAI fake', () => {
   });
 });
 
+describe('the OpenAI fake, on the endpoints the safety and erasure work uses', () => {
+  it('sends valid bodies when deleting conversations, items and responses, and when they are gone', async () => {
+    const { id } = await sdk.conversations.create({ metadata: { user: 'owner' } });
+    const response = await sdk.responses.create({ model: 'gpt-6-luna', input: 'Hi', conversation: id });
+    const [item] = (await sdk.conversations.items.list(id, { order: 'asc' })).data;
+    const itemId = String(item?.id);
+    await sdk.conversations.items.retrieve(itemId, { conversation_id: id });
+    await sdk.conversations.items.delete(itemId, { conversation_id: id });
+    await swallow(sdk.conversations.items.retrieve(itemId, { conversation_id: id }));
+    await sdk.responses.delete(response.id);
+    await swallow(sdk.responses.delete(response.id));
+    await sdk.conversations.delete(id);
+    await swallow(sdk.conversations.delete(id));
+
+    expect(new Set(fake.sent.map((m) => m.schema))).toEqual(
+      new Set([
+        'ConversationResource',
+        'Response',
+        'ConversationItemList',
+        'ConversationItem',
+        'operation:deleteResponse',
+        'DeletedConversationResource',
+        'ErrorResponse',
+      ]),
+    );
+    expect(fake.sent.filter((m) => m.status === 404)).toHaveLength(3);
+    expect(violations(fake.sent)).toEqual([]);
+  });
+});
+
 describe('the requests our adapter sends', () => {
   it('satisfy CreateConversationBody and CreateResponse', async () => {
     const { model } = modelFor(fake);
@@ -179,6 +209,15 @@ describe('the spec validator', () => {
     const response = await sdk.responses.create({ model: 'gpt-6-luna', input: 'Hi' });
     expect(spec.validate('Response', response).valid).toBe(true);
     expect(spec.validate('Response', { ...response, usage: null }).valid).toBe(false);
+  });
+
+  it('holds the response deletion body to the example the description documents, and nothing else', () => {
+    const example = spec.exampleFor('operation:deleteResponse');
+    expect(spec.validate('operation:deleteResponse', example).errors).toEqual([]);
+    expect(spec.validate('operation:deleteResponse', { ...(example as object), deleted: false }).valid).toBe(
+      false,
+    );
+    expect(spec.validate('operation:deleteResponse', { ...(example as object), extra: 1 }).valid).toBe(false);
   });
 
   it('rejects a stream event without its sequence number and an error body without param', () => {

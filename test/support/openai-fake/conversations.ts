@@ -1,14 +1,18 @@
-/** The Conversations API: create, retrieve, and list items. */
-import { badRequest, notFound, sendJson, sendScriptedError, type Exchange } from './http';
+/** The Conversations API: create, retrieve, delete; list, retrieve and delete items. */
+import { applyFault, isFault } from './faults';
+import { badRequest, notFound, sendJson, type Exchange } from './http';
 import { appendItems, inputItems } from './items';
 import { isObject, newId, nowSeconds } from './json';
 import type { ConversationRecord } from './state';
 
 export function createConversation(ex: Exchange): void {
+  const behaviour = ex.state.conversationScript.shift() ?? { kind: 'ok' };
+  if (isFault(behaviour)) return applyFault(ex, behaviour, () => storeConversation(ex));
+  storeConversation(ex);
+}
+
+function storeConversation(ex: Exchange): void {
   const { state, body } = ex;
-  const behaviour = state.conversationScript.shift() ?? { kind: 'ok' };
-  if (behaviour.kind === 'error') return sendScriptedError(ex, behaviour);
-  if (behaviour.kind === 'hang') return;
   const resource = {
     id: newId('conv'),
     object: 'conversation',
@@ -18,13 +22,42 @@ export function createConversation(ex: Exchange): void {
   const conversation: ConversationRecord = { resource, items: [], positions: new Map() };
   appendItems(conversation, Array.isArray(body.items) ? body.items.flatMap((item) => inputItems(item)) : []);
   state.conversations.set(resource.id, conversation);
-  if (behaviour.kind === 'reset_after_accept') return void ex.req.socket.destroy();
   sendJson(ex, 200, 'ConversationResource', resource);
 }
 
 export function retrieveConversation(ex: Exchange, id: string): void {
   const conversation = ex.state.conversations.get(id);
   if (!conversation) return notFound(ex, 'Conversation', id);
+  sendJson(ex, 200, 'ConversationResource', conversation.resource);
+}
+
+/** Deletes the conversation; its items stay stored (as the API documents), out of every endpoint's reach. */
+export function deleteConversation(ex: Exchange, id: string): void {
+  const { state } = ex;
+  const conversation = state.conversations.get(id);
+  if (!conversation) return notFound(ex, 'Conversation', id);
+  state.conversations.delete(id);
+  for (const item of conversation.items) {
+    state.orphanedItems.push({ item, conversationId: id, metadata: conversation.resource.metadata });
+  }
+  sendJson(ex, 200, 'DeletedConversationResource', { id, object: 'conversation.deleted', deleted: true });
+}
+
+export function retrieveItem(ex: Exchange, id: string, itemId: string): void {
+  const conversation = ex.state.conversations.get(id);
+  if (!conversation) return notFound(ex, 'Conversation', id);
+  const item = conversation.items.find((candidate) => candidate.id === itemId);
+  if (!item) return notFound(ex, 'Item', itemId);
+  sendJson(ex, 200, 'ConversationItem', item);
+}
+
+/** Deletes one item and answers with its conversation, as the API does. */
+export function deleteItem(ex: Exchange, id: string, itemId: string): void {
+  const conversation = ex.state.conversations.get(id);
+  if (!conversation) return notFound(ex, 'Conversation', id);
+  const index = conversation.items.findIndex((candidate) => candidate.id === itemId);
+  if (index < 0) return notFound(ex, 'Item', itemId);
+  conversation.items.splice(index, 1);
   sendJson(ex, 200, 'ConversationResource', conversation.resource);
 }
 

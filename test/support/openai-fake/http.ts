@@ -1,8 +1,8 @@
 /** HTTP plumbing: one exchange per request, JSON answers and OpenAI's error bodies, all recorded. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newId, snapshot, type Json } from './json';
-import type { State } from './state';
-import type { FakeErrorBehaviour, RecordedRequest } from './types';
+import { later, type State } from './state';
+import type { FakeEndpoint, FakeErrorBehaviour, RecordedRequest } from './types';
 
 /** One request and its answer, with what a scripted fault changed about the answer. */
 export interface Exchange {
@@ -11,8 +11,34 @@ export interface Exchange {
   readonly res: ServerResponse;
   readonly url: URL;
   readonly body: Json;
+  /** Do the work, then drop the connection instead of answering (`reset_after_accept`). */
+  resetOnAnswer: boolean;
+  /** Hold the answer this long (`slow_first_byte` after accepting). */
+  answerDelayMs: number;
+  /** Cut the answer (`malformed`): JSON halfway, a stream after this many whole events. */
+  malformedAfterEvents: number | null;
 }
 
+export function newExchange(
+  state: State,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Json,
+): Exchange {
+  return { state, req, res, url, body, resetOnAnswer: false, answerDelayMs: 0, malformedAfterEvents: null };
+}
+
+/** Sends `send` now, or after the scripted delay if the client is still there; drops it on a reset. */
+export function deliver(ex: Exchange, send: () => void): void {
+  if (ex.resetOnAnswer) return void ex.req.socket.destroy();
+  if (ex.answerDelayMs <= 0) return send();
+  later(ex.state, ex.answerDelayMs, () => {
+    if (!ex.req.socket.destroyed) send();
+  });
+}
+
+/** Answers JSON; the body is recorded with the schema it must satisfy (a malformed one is not). */
 export function sendJson(
   ex: Exchange,
   status: number,
@@ -20,15 +46,19 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  recordSent(ex, status, 'json', schema, body);
-  const text = JSON.stringify(body);
-  ex.res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'x-request-id': newId('req'),
-    ...headers,
+  const frozen = snapshot(body);
+  deliver(ex, () => {
+    const json = JSON.stringify(frozen);
+    const text = ex.malformedAfterEvents === null ? json : json.slice(0, Math.floor(json.length / 2));
+    if (ex.malformedAfterEvents === null) recordSent(ex, status, 'json', schema, frozen);
+    ex.res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': newId('req'),
+      ...headers,
+    });
+    ex.res.end(text);
   });
-  ex.res.end(text);
 }
 
 export function sendError(
@@ -125,13 +155,19 @@ export function recordSent(
   });
 }
 
-export function recordRequest(req: IncomingMessage, url: URL, body: unknown): RecordedRequest {
+export function recordRequest(
+  req: IncomingMessage,
+  url: URL,
+  body: unknown,
+  endpoint: FakeEndpoint | null,
+): RecordedRequest {
   return {
     method: req.method ?? 'GET',
     path: url.pathname,
     query: Object.fromEntries(url.searchParams),
     headers: { ...req.headers },
     body,
+    endpoint,
   };
 }
 

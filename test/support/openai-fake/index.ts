@@ -26,19 +26,32 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createConversation, listItems, retrieveConversation } from './conversations';
-import { readBody, recordRequest, sendError, type Exchange } from './http';
+import {
+  createConversation,
+  deleteConversation,
+  deleteItem,
+  listItems,
+  retrieveConversation,
+  retrieveItem,
+} from './conversations';
+import { applyFault } from './faults';
+import { badRequest, newExchange, readBody, recordRequest, sendError, type Exchange } from './http';
 import { asObject } from './json';
-import { cancelResponse, createResponse, retrieveResponse } from './responses';
+import { cancelResponse, createResponse, deleteResponse, retrieveResponse } from './responses';
 import { finishResponse } from './run';
-import { createState, resetState, type State } from './state';
-import type { OpenAIFake, OpenAIFakeOptions } from './types';
+import { storedState } from './stored';
+import { clearTimers, createState, resetState, type State } from './state';
+import { FAKE_ENDPOINTS, type FakeEndpoint, type OpenAIFake, type OpenAIFakeOptions } from './types';
 
+export { FAKE_ENDPOINTS } from './types';
 export type {
   FakeBehaviour,
   FakeConversation,
+  FakeEndpoint,
+  FakeFault,
   FakeResponse,
   FakeSimpleBehaviour,
+  FakeStored,
   OpenAIFake,
   OpenAIFakeOptions,
   RecordedRequest,
@@ -46,20 +59,39 @@ export type {
 } from './types';
 
 interface Route {
+  readonly endpoint: FakeEndpoint;
   readonly method: string;
   readonly pattern: RegExp;
   handle(ex: Exchange, ...params: string[]): void;
 }
 
-const ID = '([^/]+)';
+const route = (endpoint: FakeEndpoint, method: string, path: string, handle: Route['handle']): Route => ({
+  endpoint,
+  method,
+  pattern: new RegExp(`^${path.replaceAll('{id}', '([^/]+)')}$`),
+  handle,
+});
+
 const ROUTES: readonly Route[] = [
-  { method: 'POST', pattern: /^\/v1\/conversations$/, handle: createConversation },
-  { method: 'GET', pattern: new RegExp(`^/v1/conversations/${ID}$`), handle: retrieveConversation },
-  { method: 'GET', pattern: new RegExp(`^/v1/conversations/${ID}/items$`), handle: listItems },
-  { method: 'POST', pattern: /^\/v1\/responses$/, handle: createResponse },
-  { method: 'GET', pattern: new RegExp(`^/v1/responses/${ID}$`), handle: retrieveResponse },
-  { method: 'POST', pattern: new RegExp(`^/v1/responses/${ID}/cancel$`), handle: cancelResponse },
+  route('conversations.create', 'POST', '/v1/conversations', createConversation),
+  route('conversations.retrieve', 'GET', '/v1/conversations/{id}', retrieveConversation),
+  route('conversations.delete', 'DELETE', '/v1/conversations/{id}', deleteConversation),
+  route('conversations.items.list', 'GET', '/v1/conversations/{id}/items', listItems),
+  route('conversations.items.retrieve', 'GET', '/v1/conversations/{id}/items/{id}', retrieveItem),
+  route('conversations.items.delete', 'DELETE', '/v1/conversations/{id}/items/{id}', deleteItem),
+  route('responses.create', 'POST', '/v1/responses', createResponse),
+  route('responses.retrieve', 'GET', '/v1/responses/{id}', retrieveResponse),
+  route('responses.delete', 'DELETE', '/v1/responses/{id}', deleteResponse),
+  route('responses.cancel', 'POST', '/v1/responses/{id}/cancel', cancelResponse),
 ];
+
+function routeFor(method: string, path: string): { route: Route; params: string[] } | null {
+  for (const candidate of ROUTES) {
+    const match = candidate.method === method ? candidate.pattern.exec(path) : null;
+    if (match) return { route: candidate, params: match.slice(1).map((param) => decodeURIComponent(param)) };
+  }
+  return null;
+}
 
 export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<OpenAIFake> {
   const state = createState(
@@ -71,7 +103,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     handle(state, req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
       const url = new URL(req.url ?? '/', 'http://fake.local');
-      sendError({ state, req, res, url, body: {} }, 500, 'server_error', null, String(error));
+      sendError(newExchange(state, req, res, url, {}), 500, 'server_error', null, String(error));
     });
   });
   server.on('connection', (socket) => {
@@ -92,12 +124,27 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     scriptConversations: (...behaviours) => void state.conversationScript.push(...behaviours),
     scriptRetrieves: (...behaviours) => void state.retrieveScript.push(...behaviours),
     finish: (responseId) => finishResponse(state, responseId),
+    scriptFaults(endpoint, ...faults) {
+      const queue = state.faults.get(endpoint) ?? [];
+      queue.push(...faults);
+      state.faults.set(endpoint, queue);
+    },
+    count: (endpoint) => state.requests.filter((r) => r.endpoint === endpoint).length,
+    counts: () =>
+      Object.fromEntries(
+        FAKE_ENDPOINTS.map((endpoint) => [
+          endpoint,
+          state.requests.filter((r) => r.endpoint === endpoint).length,
+        ]),
+      ) as Record<FakeEndpoint, number>,
     requestsTo: (method, path) =>
       state.requests.filter(
         (r) => r.method === method && (typeof path === 'string' ? r.path === path : path.test(r.path)),
       ),
+    stored: (owner) => storedState(state, owner),
     reset: () => resetState(state),
     async close() {
+      clearTimers(state);
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -106,33 +153,29 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
 
 async function handle(state: State, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://fake.local');
+  const method = req.method ?? 'GET';
+  const found = routeFor(method, url.pathname);
   const raw = await readBody(req);
   let body: unknown;
   if (raw !== '') {
     try {
       body = JSON.parse(raw) as unknown;
     } catch {
-      state.requests.push(recordRequest(req, url, raw));
-      const ex = { state, req, res, url, body: {} };
-      return sendError(
-        ex,
-        400,
-        'invalid_request_error',
-        null,
-        'We could not parse the JSON body of your request.',
-      );
+      state.requests.push(recordRequest(req, url, raw, found?.route.endpoint ?? null));
+      const ex = newExchange(state, req, res, url, {});
+      return badRequest(ex, 'We could not parse the JSON body of your request.', null);
     }
   }
-  state.requests.push(recordRequest(req, url, body));
-  const ex: Exchange = { state, req, res, url, body: asObject(body) };
+  state.requests.push(recordRequest(req, url, body, found?.route.endpoint ?? null));
+  const ex = newExchange(state, req, res, url, asObject(body));
 
   if (req.headers.authorization !== `Bearer ${state.apiKey}`) {
     return sendError(ex, 401, 'invalid_request_error', 'invalid_api_key', 'Incorrect API key provided.');
   }
-  const method = req.method ?? 'GET';
-  for (const route of ROUTES) {
-    const match = route.method === method ? route.pattern.exec(url.pathname) : null;
-    if (match) return route.handle(ex, ...match.slice(1).map((param) => decodeURIComponent(param)));
-  }
-  sendError(ex, 404, 'invalid_request_error', null, `Invalid URL (${method} ${url.pathname})`);
+  if (!found)
+    return sendError(ex, 404, 'invalid_request_error', null, `Invalid URL (${method} ${url.pathname})`);
+  const { route: matched, params } = found;
+  const fault = state.faults.get(matched.endpoint)?.shift();
+  if (fault) return applyFault(ex, fault, () => matched.handle(ex, ...params));
+  matched.handle(ex, ...params);
 }

@@ -1,20 +1,23 @@
-/** The Responses API: create (JSON or SSE), retrieve (JSON or resumed SSE), cancel. */
-import { badRequest, notFound, sendJson, sendScriptedError, type Exchange } from './http';
+/** The Responses API: create (JSON or SSE), retrieve (JSON or resumed SSE), cancel, delete. */
+import { applyFault, isFault } from './faults';
+import { badRequest, notFound, sendJson, type Exchange } from './http';
 import { appendItems, inputItems, textOfInput } from './items';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
-import { emit, finishResponse, isRunning, openStream, planFor } from './run';
+import { emit, finishResponse, isRunning, openStream, planFor, stopRun } from './run';
+import { DELETED_RESPONSE_SCHEMA } from './schemas';
 import type { State } from './state';
-import type { FakeResponse } from './types';
+import type { FakeBehaviour, FakeResponse } from './types';
 
 const SNAPSHOT_SUFFIX = '-2026-10-02';
 
 export function createResponse(ex: Exchange): void {
-  const { state, body } = ex;
-  const behaviour = state.createScript.shift() ?? { kind: 'ok' };
-  if (behaviour.kind === 'error') return sendScriptedError(ex, behaviour);
-  if (behaviour.kind === 'hang') return;
-  if (behaviour.kind === 'reset_before_accept') return void ex.req.socket.destroy();
+  const behaviour = ex.state.createScript.shift() ?? { kind: 'ok' };
+  if (isFault(behaviour)) return applyFault(ex, behaviour, () => acceptResponse(ex, behaviour));
+  acceptResponse(ex, behaviour);
+}
 
+function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
+  const { state, body } = ex;
   if (typeof body.model !== 'string' || body.model === '') {
     return badRequest(ex, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
   }
@@ -44,6 +47,9 @@ export function createResponse(ex: Exchange): void {
   }
 
   const background = body.background === true;
+  if (background && body.store === false) {
+    return badRequest(ex, 'Background responses must be stored: set store=true or leave it unset.', 'store');
+  }
   const stream = body.stream === true;
   const plan = planFor(behaviour, textOfInput(body.input));
   const created: FakeResponse = {
@@ -59,6 +65,10 @@ export function createResponse(ex: Exchange): void {
   created.response = responseObject(state, created, background ? 'queued' : 'in_progress');
   const accepted = snapshot(created.response);
   state.responses.set(created.id, created);
+  if (conversationId !== null && typeof body.safety_identifier === 'string') {
+    const users = state.conversationUsers.get(conversationId) ?? new Set<string>();
+    state.conversationUsers.set(conversationId, users.add(body.safety_identifier));
+  }
   if (conversation) appendItems(conversation, inputItems(body.input ?? ''));
   const slow = behaviour.kind === 'slow' && behaviour.pollsUntilDone > 0;
   state.pending.set(created.id, {
@@ -70,11 +80,6 @@ export function createResponse(ex: Exchange): void {
   created.response = { ...created.response, status: 'in_progress' };
   emit(created, { type: 'response.in_progress', response: snapshot(created.response) });
 
-  if (behaviour.kind === 'reset_after_accept') {
-    // Accepted upstream: the response runs on, but the client never hears of it.
-    finishResponse(state, created.id);
-    return void ex.req.socket.destroy();
-  }
   if (!stream) {
     if (!slow) finishResponse(state, created.id);
     // A background create answers at once with the queued response; a foreground one when done.
@@ -89,9 +94,8 @@ export function retrieveResponse(ex: Exchange, id: string): void {
   const { state } = ex;
   const found = state.responses.get(id);
   const behaviour = state.retrieveScript.shift() ?? { kind: 'ok' };
-  if (behaviour.kind === 'error') return sendScriptedError(ex, behaviour);
-  if (behaviour.kind === 'hang') return;
-  if (!found) return notFound(ex, 'Response', id);
+  if (isFault(behaviour)) return applyFault(ex, behaviour, () => undefined);
+  if (!found || !isStored(found)) return notFound(ex, 'Response', id);
   found.retrieves += 1;
   const pending = state.pending.get(id);
   if (pending && found.retrieves >= pending.pollsUntilDone) finishResponse(state, id);
@@ -107,7 +111,7 @@ export function retrieveResponse(ex: Exchange, id: string): void {
 export function cancelResponse(ex: Exchange, id: string): void {
   const { state } = ex;
   const found = state.responses.get(id);
-  if (!found) return notFound(ex, 'Response', id);
+  if (!found || !isStored(found)) return notFound(ex, 'Response', id);
   if (!found.background) {
     return badRequest(ex, 'Only responses created with background=true can be cancelled.', null);
   }
@@ -117,11 +121,28 @@ export function cancelResponse(ex: Exchange, id: string): void {
   }
   if (status !== 'cancelled') {
     found.response = { ...found.response, status: 'cancelled' };
-    const pending = state.pending.get(id);
-    state.pending.delete(id);
-    for (const listener of pending?.listeners ?? []) listener.end();
+    stopRun(state, id);
   }
   sendJson(ex, 200, 'Response', found.response);
+}
+
+/**
+ * Deletes a stored response (a running one stops, its streams end). The description gives
+ * this 200 no schema, only the example body sent here (see `openai-spec.ts`). The
+ * conversation's items are not touched: they are deleted through the Conversations API.
+ */
+export function deleteResponse(ex: Exchange, id: string): void {
+  const { state } = ex;
+  const found = state.responses.get(id);
+  if (!found || !isStored(found)) return notFound(ex, 'Response', id);
+  stopRun(state, id);
+  state.responses.delete(id);
+  sendJson(ex, 200, DELETED_RESPONSE_SCHEMA, { id, object: 'response', deleted: true });
+}
+
+/** Responses created with `store: false` cannot be retrieved, cancelled or deleted. */
+function isStored(response: FakeResponse): boolean {
+  return response.request.store !== false;
 }
 
 function responseObject(state: State, target: FakeResponse, status: string): Json {

@@ -2,8 +2,7 @@
  * The life of a response once created: its plan, the events it emits (numbered, stored for
  * replay), the streams following it, and how it ends (output, usage, conversation items).
  */
-import type { Exchange } from './http';
-import { recordSent } from './http';
+import { deliver, recordSent, type Exchange } from './http';
 import { appendItems, textOfInput, textOfItem } from './items';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
 import type { Plan, State, StreamListener } from './state';
@@ -40,6 +39,13 @@ export function emit(target: FakeResponse, event: Json): Json {
   const full = { ...event, sequence_number: target.events.length };
   target.events.push(full);
   return full;
+}
+
+/** Ends a running response where it stands (cancel, delete): nothing more happens to it. */
+export function stopRun(state: State, id: string): void {
+  const pending = state.pending.get(id);
+  state.pending.delete(id);
+  for (const listener of pending?.listeners ?? []) listener.end();
 }
 
 /** Runs the rest of a response's life: output events, usage, the final status, the conversation items. */
@@ -158,7 +164,11 @@ function usageFor(state: State, target: FakeResponse, text: string): Json {
   };
 }
 
-/** Streams the response's events after `startingAfter`, then follows it until it ends (or the client leaves). */
+/**
+ * Streams the response's events after `startingAfter`, then follows it until it ends (or the
+ * client leaves). `cutAfter` destroys the socket after that many events (a reset mid-stream);
+ * a malformed exchange ends the stream cleanly in the middle of an event instead.
+ */
 export function openStream(
   ex: Exchange,
   target: FakeResponse,
@@ -166,33 +176,45 @@ export function openStream(
   cutAfter: number,
 ): void {
   const { state, req, res } = ex;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-request-id': newId('req'),
+  deliver(ex, () => {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': newId('req'),
+    });
+    const truncateAfter = ex.malformedAfterEvents ?? Infinity;
+    let written = 0;
+    let ended = false;
+    const listener: StreamListener = {
+      write(event) {
+        // After the cut nothing more is sent; the socket is destroyed once the cut is flushed.
+        if (ended || res.destroyed || written >= cutAfter) return;
+        const frame = `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;
+        if (written >= truncateAfter) {
+          ended = true;
+          return void res.end(frame.slice(0, Math.floor(frame.length / 2)));
+        }
+        recordSent(ex, 200, 'event', schemaForEvent(String(event.type)), event);
+        written += 1;
+        const cut = written >= cutAfter;
+        res.write(frame, () => {
+          if (cut) res.destroy();
+        });
+      },
+      end() {
+        if (ended || res.destroyed || written >= cutAfter) return;
+        ended = true;
+        res.end();
+      },
+    };
+    for (const event of target.events)
+      if (Number(event.sequence_number) > startingAfter) listener.write(event);
+    const pending = state.pending.get(target.id);
+    if (!pending) return listener.end();
+    pending.listeners.add(listener);
+    req.on('close', () => pending.listeners.delete(listener));
+    res.on('close', () => pending.listeners.delete(listener));
   });
-  let written = 0;
-  const listener: StreamListener = {
-    write(event) {
-      // After the cut nothing more is sent; the socket is destroyed once the cut is flushed.
-      if (res.destroyed || written >= cutAfter) return;
-      recordSent(ex, 200, 'event', schemaForEvent(String(event.type)), event);
-      written += 1;
-      const cut = written >= cutAfter;
-      res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`, () => {
-        if (cut) res.destroy();
-      });
-    },
-    end() {
-      if (!res.destroyed && written < cutAfter) res.end();
-    },
-  };
-  for (const event of target.events) if (Number(event.sequence_number) > startingAfter) listener.write(event);
-  const pending = state.pending.get(target.id);
-  if (!pending) return listener.end();
-  pending.listeners.add(listener);
-  req.on('close', () => pending.listeners.delete(listener));
-  res.on('close', () => pending.listeners.delete(listener));
 }
 
 function schemaForEvent(type: string): string {

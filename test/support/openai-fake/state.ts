@@ -3,6 +3,8 @@ import type { Json } from './json';
 import type {
   FakeBehaviour,
   FakeConversation,
+  FakeEndpoint,
+  FakeFault,
   FakeResponse,
   FakeSimpleBehaviour,
   RecordedRequest,
@@ -13,6 +15,13 @@ import type {
 export interface ConversationRecord extends FakeConversation {
   /** Insertion position of every item ever added, so an `after` cursor survives the item's deletion. */
   readonly positions: Map<string, number>;
+}
+
+/** An item of a deleted conversation: the API keeps it, though no endpoint reaches it any more. */
+export interface OrphanedItem {
+  readonly item: Json;
+  readonly conversationId: string;
+  readonly metadata: unknown;
 }
 
 export type Plan =
@@ -44,11 +53,17 @@ export interface State {
   readonly sent: SentMessage[];
   readonly responses: Map<string, FakeResponse>;
   readonly conversations: Map<string, ConversationRecord>;
+  readonly orphanedItems: OrphanedItem[];
+  /** The `safety_identifier`s of the responses that ran on each conversation (ownership, for `stored`). */
+  readonly conversationUsers: Map<string, Set<string>>;
   readonly createScript: FakeBehaviour[];
   readonly conversationScript: FakeSimpleBehaviour[];
   readonly retrieveScript: Array<Extract<FakeBehaviour, { kind: 'ok' | 'error' | 'hang' }>>;
+  readonly faults: Map<FakeEndpoint, FakeFault[]>;
   readonly cacheKeys: Set<string>;
   readonly pending: Map<string, PendingRun>;
+  /** Every timer the fake has set (delayed answers, timed runs), cleared by `reset()` and `close()`. */
+  readonly timers: Set<NodeJS.Timeout>;
 }
 
 export function createState(apiKey: string, snapshotModels: boolean): State {
@@ -59,11 +74,15 @@ export function createState(apiKey: string, snapshotModels: boolean): State {
     sent: [],
     responses: new Map(),
     conversations: new Map(),
+    orphanedItems: [],
+    conversationUsers: new Map(),
     createScript: [],
     conversationScript: [],
     retrieveScript: [],
+    faults: new Map(),
     cacheKeys: new Set(),
     pending: new Map(),
+    timers: new Set(),
   };
 }
 
@@ -74,9 +93,27 @@ export function resetState(state: State): void {
   state.sent.length = 0;
   state.responses.clear();
   state.conversations.clear();
+  state.orphanedItems.length = 0;
+  state.conversationUsers.clear();
   state.createScript.length = 0;
   state.conversationScript.length = 0;
   state.retrieveScript.length = 0;
+  state.faults.clear();
   state.cacheKeys.clear();
   state.pending.clear();
+  clearTimers(state);
+}
+
+export function clearTimers(state: State): void {
+  for (const timer of state.timers) clearTimeout(timer);
+  state.timers.clear();
+}
+
+/** Runs `fn` after `ms`, on a timer `reset()` and `close()` clear. */
+export function later(state: State, ms: number, fn: () => void): void {
+  const timer = setTimeout(() => {
+    state.timers.delete(timer);
+    fn();
+  }, ms);
+  state.timers.add(timer);
 }

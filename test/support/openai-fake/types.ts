@@ -30,7 +30,23 @@ export type FakeBehaviour =
   /** The response completes upstream, but the stream breaks after `afterEvents` events. */
   | { readonly kind: 'break_stream'; readonly afterEvents: number; readonly text?: string }
   /** The stream carries an `error` event and the response fails. */
-  | { readonly kind: 'stream_error'; readonly code?: string; readonly message?: string };
+  | { readonly kind: 'stream_error'; readonly code?: string; readonly message?: string }
+  /**
+   * The first byte comes `delayMs` late. Not `accepted` (default): nothing happens until the
+   * delay has passed, and nothing is created if the client left by then. `accepted: true`: the
+   * response is created at once and runs to completion; only the answer is held.
+   */
+  | {
+      readonly kind: 'slow_first_byte';
+      readonly delayMs: number;
+      readonly accepted?: boolean;
+      readonly text?: string;
+    }
+  /**
+   * Accepted and run to completion, but the answer is cut: a JSON body ends halfway; a stream
+   * sends `afterEvents` (default 2) events, then half of the next one, then ends.
+   */
+  | { readonly kind: 'malformed'; readonly afterEvents?: number; readonly text?: string };
 
 export type FakeSimpleBehaviour = Extract<
   FakeBehaviour,
@@ -38,6 +54,37 @@ export type FakeSimpleBehaviour = Extract<
 >;
 
 export type FakeErrorBehaviour = Extract<FakeBehaviour, { kind: 'error' }>;
+
+/**
+ * A transport or server fault any endpoint can be scripted with (`scriptFaults`), with the
+ * meanings they have for `POST /v1/responses`: `reset_after_accept` does the request's work
+ * (deletes, creates, …) and then drops the connection instead of answering.
+ */
+export type FakeFault =
+  | FakeErrorBehaviour
+  | { readonly kind: 'hang' }
+  | { readonly kind: 'reset_before_accept' }
+  | { readonly kind: 'reset_after_accept' }
+  | { readonly kind: 'slow_first_byte'; readonly delayMs: number; readonly accepted?: boolean }
+  | { readonly kind: 'malformed'; readonly afterEvents?: number };
+
+/** Every endpoint the fake serves, named after the `openai` SDK method that calls it. */
+export const FAKE_ENDPOINTS = [
+  'conversations.create',
+  'conversations.retrieve',
+  'conversations.delete',
+  'conversations.items.list',
+  'conversations.items.retrieve',
+  'conversations.items.delete',
+  'responses.create',
+  'responses.retrieve',
+  'responses.cancel',
+  'responses.delete',
+  'responses.compact',
+  'moderations.create',
+] as const;
+
+export type FakeEndpoint = (typeof FAKE_ENDPOINTS)[number];
 
 export interface RecordedRequest {
   readonly method: string;
@@ -47,6 +94,8 @@ export interface RecordedRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** Parsed JSON body, or undefined when there was none. */
   readonly body: unknown;
+  /** The endpoint this request was for, or null for an unknown route. */
+  readonly endpoint: FakeEndpoint | null;
 }
 
 export interface SentMessage {
@@ -94,11 +143,48 @@ export interface OpenAIFake {
   scriptRetrieves(...behaviours: Array<Extract<FakeBehaviour, { kind: 'ok' | 'error' | 'hang' }>>): void;
   /** Finish a `slow` response now, as if its last poll had happened. */
   finish(responseId: string): void;
+  /**
+   * Queue faults for the next calls to one endpoint, applied before that endpoint's own
+   * script (e.g. `scriptFaults('conversations.items.delete', { kind: 'error', status: 500 })`).
+   */
+  scriptFaults(endpoint: FakeEndpoint, ...faults: FakeFault[]): void;
   /** The recorded requests matching a method and path (`/v1/responses`, or a RegExp). */
   requestsTo(method: string, path: string | RegExp): RecordedRequest[];
+  /**
+   * How many HTTP requests reached an endpoint since the last `reset()`: every one counts,
+   * refused, faulted and retried ones included (`count('responses.create')`).
+   */
+  count(endpoint: FakeEndpoint): number;
+  /** `count` for every endpoint at once. */
+  counts(): Record<FakeEndpoint, number>;
+  /**
+   * What is still stored at "OpenAI": live conversations, every item not deleted (those of a
+   * deleted conversation included: deleting a conversation keeps its items) and every stored
+   * response not deleted. With `owner`, only what belongs to that user: conversations whose
+   * metadata `user` is `owner` or that a response with `safety_identifier: owner` ran on, their
+   * items, and responses with that `safety_identifier` or on such a conversation.
+   */
+  stored(owner?: string): FakeStored;
   /** Forget requests, scripts, responses and conversations. */
   reset(): void;
   close(): Promise<void>;
+}
+
+export interface FakeStored {
+  readonly conversations: ReadonlyArray<{ readonly id: string; readonly metadata: Json }>;
+  readonly items: ReadonlyArray<{
+    readonly id: string;
+    readonly type: string;
+    readonly conversationId: string;
+    /** True for an item whose conversation was deleted: stored still, reachable by no endpoint. */
+    readonly conversationDeleted: boolean;
+  }>;
+  readonly responses: ReadonlyArray<{
+    readonly id: string;
+    readonly conversationId: string | null;
+    readonly safetyIdentifier: string | null;
+    readonly status: string;
+  }>;
 }
 
 export interface OpenAIFakeOptions {
