@@ -15,6 +15,9 @@
  *   every other `oneOf` keeps its exact-one meaning;
  * - `discriminator` and the `x-*` extensions are OpenAPI annotations, not JSON Schema:
  *   ignored (`strict: false`), the branches themselves still decide;
+ * - `nullable: false` (an OpenAPI 3.0 keyword, and the default anyway) appears once, next to an
+ *   `anyOf` without `type` (`CreateModerationRequest.model`), where ajv refuses to compile it:
+ *   those `nullable: false` are dropped; `nullable: true` keeps ajv's meaning;
  * - OpenAPI's non-standard formats (`unixtime`, `int64`, `double`, ...) are accepted as
  *   annotations; the `type` next to them is still checked;
  * - a few bodies have no schema, only an example in the operation's `x-oaiMeta` (the 200 of
@@ -111,6 +114,8 @@ function compile(document: Document): OpenAISpec {
     }
   }
 
+  dropFalseNullable(schemas);
+
   const ajv = new Ajv2020({ strict: false, allErrors: false, validateSchema: false });
   const addFormats =
     (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -159,6 +164,14 @@ function compile(document: Document): OpenAISpec {
       return JSON.parse(example) as unknown;
     },
   };
+}
+
+/** Removes every `nullable: false` (see the file comment), in place. */
+function dropFalseNullable(value: Json): void {
+  if (Array.isArray(value)) return value.forEach(dropFalseNullable);
+  if (value === null || typeof value !== 'object') return;
+  if (value.nullable === false) delete value.nullable;
+  Object.values(value).forEach(dropFalseNullable);
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string[] {

@@ -153,6 +153,30 @@ describe('the OpenAI fake', () => {
 });
 
 describe('the OpenAI fake, on the endpoints the safety and erasure work uses', () => {
+  it('sends CreateModerationResponse bodies for every input form, classified or scripted, and takes CreateModerationRequest', async () => {
+    fake.scriptModerations({ kind: 'scores', scores: { 'self-harm': 0.4 } }, { kind: 'error', status: 500 });
+    await sdk.moderations.create({ model: 'omni-moderation-latest', input: 'Plain words' });
+    await swallow(sdk.moderations.create({ input: 'Scripted failure' }));
+    await sdk.moderations.create({
+      model: 'omni-moderation-latest',
+      input: ['I want to kill myself', 'Fine'],
+    });
+    await sdk.moderations.create({
+      input: [
+        { type: 'text', text: 'How do I hurt myself' },
+        { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+      ],
+    });
+    await swallow(sdk.moderations.create({ input: 'Hi', model: 'not-a-moderation-model' }));
+
+    const bodies = fake.sent.filter((m) => m.schema === 'CreateModerationResponse');
+    expect(bodies).toHaveLength(3);
+    expect(fake.sent.filter((m) => m.schema === 'ErrorResponse').map((m) => m.status)).toEqual([500, 404]);
+    expect(violations(fake.sent)).toEqual([]);
+    for (const request of fake.requestsTo('POST', '/v1/moderations'))
+      expect(spec.validate('CreateModerationRequest', request.body).errors).toEqual([]);
+  });
+
   it('sends valid bodies when deleting conversations, items and responses, and when they are gone', async () => {
     const { id } = await sdk.conversations.create({ metadata: { user: 'owner' } });
     const response = await sdk.responses.create({ model: 'gpt-6-luna', input: 'Hi', conversation: id });
@@ -209,6 +233,15 @@ describe('the spec validator', () => {
     const response = await sdk.responses.create({ model: 'gpt-6-luna', input: 'Hi' });
     expect(spec.validate('Response', response).valid).toBe(true);
     expect(spec.validate('Response', { ...response, usage: null }).valid).toBe(false);
+  });
+
+  it('rejects a moderation result without one of the required categories', async () => {
+    const moderation = await sdk.moderations.create({ input: 'Hello' });
+    expect(spec.validate('CreateModerationResponse', moderation).errors).toEqual([]);
+    const [result] = moderation.results;
+    const { 'self-harm/intent': _dropped, ...categories } = result?.categories ?? {};
+    const broken = { ...moderation, results: [{ ...result, categories }] };
+    expect(spec.validate('CreateModerationResponse', broken).valid).toBe(false);
   });
 
   it('holds the response deletion body to the example the description documents, and nothing else', () => {

@@ -37,6 +37,7 @@ import {
 import { applyFault } from './faults';
 import { badRequest, newExchange, readBody, recordRequest, sendError, type Exchange } from './http';
 import { asObject } from './json';
+import { createModeration } from './moderation';
 import { cancelResponse, createResponse, deleteResponse, retrieveResponse } from './responses';
 import { finishResponse } from './run';
 import { storedState } from './stored';
@@ -44,14 +45,17 @@ import { clearTimers, createState, resetState, type State } from './state';
 import { FAKE_ENDPOINTS, type FakeEndpoint, type OpenAIFake, type OpenAIFakeOptions } from './types';
 
 export { FAKE_ENDPOINTS } from './types';
+export { FLAG_SCORE, MODERATION_CATEGORIES } from './moderation';
 export type {
   FakeBehaviour,
   FakeConversation,
   FakeEndpoint,
   FakeFault,
+  FakeModerationBehaviour,
   FakeResponse,
   FakeSimpleBehaviour,
   FakeStored,
+  ModerationCategory,
   OpenAIFake,
   OpenAIFakeOptions,
   RecordedRequest,
@@ -83,6 +87,7 @@ const ROUTES: readonly Route[] = [
   route('responses.retrieve', 'GET', '/v1/responses/{id}', retrieveResponse),
   route('responses.delete', 'DELETE', '/v1/responses/{id}', deleteResponse),
   route('responses.cancel', 'POST', '/v1/responses/{id}/cancel', cancelResponse),
+  route('moderations.create', 'POST', '/v1/moderations', createModeration),
 ];
 
 function routeFor(method: string, path: string): { route: Route; params: string[] } | null {
@@ -123,6 +128,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     script: (...behaviours) => void state.createScript.push(...behaviours),
     scriptConversations: (...behaviours) => void state.conversationScript.push(...behaviours),
     scriptRetrieves: (...behaviours) => void state.retrieveScript.push(...behaviours),
+    scriptModerations: (...behaviours) => void state.moderationScript.push(...behaviours),
     finish: (responseId) => finishResponse(state, responseId),
     scriptFaults(endpoint, ...faults) {
       const queue = state.faults.get(endpoint) ?? [];

@@ -5,6 +5,7 @@ import type {
   FakeConversation,
   FakeEndpoint,
   FakeFault,
+  FakeModerationBehaviour,
   FakeResponse,
   FakeSimpleBehaviour,
   RecordedRequest,
@@ -59,6 +60,7 @@ export interface State {
   readonly createScript: FakeBehaviour[];
   readonly conversationScript: FakeSimpleBehaviour[];
   readonly retrieveScript: Array<Extract<FakeBehaviour, { kind: 'ok' | 'error' | 'hang' }>>;
+  readonly moderationScript: FakeModerationBehaviour[];
   readonly faults: Map<FakeEndpoint, FakeFault[]>;
   readonly cacheKeys: Set<string>;
   readonly pending: Map<string, PendingRun>;
@@ -79,6 +81,7 @@ export function createState(apiKey: string, snapshotModels: boolean): State {
     createScript: [],
     conversationScript: [],
     retrieveScript: [],
+    moderationScript: [],
     faults: new Map(),
     cacheKeys: new Set(),
     pending: new Map(),
@@ -98,6 +101,7 @@ export function resetState(state: State): void {
   state.createScript.length = 0;
   state.conversationScript.length = 0;
   state.retrieveScript.length = 0;
+  state.moderationScript.length = 0;
   state.faults.clear();
   state.cacheKeys.clear();
   state.pending.clear();

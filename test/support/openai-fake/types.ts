@@ -68,6 +68,41 @@ export type FakeFault =
   | { readonly kind: 'slow_first_byte'; readonly delayMs: number; readonly accepted?: boolean }
   | { readonly kind: 'malformed'; readonly afterEvents?: number };
 
+export type ModerationCategory =
+  | 'hate'
+  | 'hate/threatening'
+  | 'harassment'
+  | 'harassment/threatening'
+  | 'illicit'
+  | 'illicit/violent'
+  | 'self-harm'
+  | 'self-harm/intent'
+  | 'self-harm/instructions'
+  | 'sexual'
+  | 'sexual/minors'
+  | 'violence'
+  | 'violence/graphic';
+
+/** What the next `POST /v1/moderations` does (default: `classify`). */
+export type FakeModerationBehaviour =
+  /**
+   * Classify by content: self-harm phrases ("kill myself", "end my life", "hurt myself",
+   * "want to die", "suicidal", …) score `self-harm/intent` 0.93 and `self-harm` 0.91; asking how
+   * to (e.g. "how to kill myself") scores `self-harm/instructions` 0.88; threats to others score
+   * `violence` 0.9; every other category gets a background score of about 1e-5.
+   */
+  | { readonly kind: 'classify' }
+  /**
+   * Exactly these scores for every input of the call (unlisted categories: the background
+   * score). A category is flagged from 0.5 unless `flagged` says otherwise.
+   */
+  | {
+      readonly kind: 'scores';
+      readonly scores: Partial<Record<ModerationCategory, number>>;
+      readonly flagged?: Partial<Record<ModerationCategory, boolean>>;
+    }
+  | FakeFault;
+
 /** Every endpoint the fake serves, named after the `openai` SDK method that calls it. */
 export const FAKE_ENDPOINTS = [
   'conversations.create',
@@ -141,6 +176,8 @@ export interface OpenAIFake {
   script(...behaviours: FakeBehaviour[]): void;
   scriptConversations(...behaviours: FakeSimpleBehaviour[]): void;
   scriptRetrieves(...behaviours: Array<Extract<FakeBehaviour, { kind: 'ok' | 'error' | 'hang' }>>): void;
+  /** Queue results or faults for the next `POST /v1/moderations` calls (default: classify by content). */
+  scriptModerations(...behaviours: FakeModerationBehaviour[]): void;
   /** Finish a `slow` response now, as if its last poll had happened. */
   finish(responseId: string): void;
   /**
