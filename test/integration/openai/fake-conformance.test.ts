@@ -206,6 +206,54 @@ describe('the OpenAI fake, on the endpoints the safety and erasure work uses', (
   });
 });
 
+describe('the OpenAI fake, compacting', () => {
+  it('sends valid Responses, events, item lists and CompactResources with compaction items, and takes them back as input', async () => {
+    const { id } = await sdk.conversations.create({});
+    const long = 'word '.repeat(1000);
+    const settings = { context_management: [{ type: 'compaction', compact_threshold: 1000 }] };
+    const stream = await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: long,
+      conversation: id,
+      stream: true,
+      ...settings,
+    });
+    for await (const _event of stream);
+    await sdk.conversations.items.list(id, { order: 'asc' });
+    const stateless = await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: [{ role: 'user', content: 'Now' }, { type: 'compaction_trigger' }],
+    });
+    const [produced] = stateless.output as Array<{ type: 'compaction'; encrypted_content: string }>;
+    await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: [
+        { type: 'compaction', encrypted_content: String(produced?.encrypted_content) },
+        { role: 'user', content: 'Go on' },
+      ],
+    });
+    await sdk.responses.compact({ model: 'gpt-6-luna', input: [{ role: 'user', content: long }] });
+    await sdk.responses.compact({ model: 'gpt-6-luna', previous_response_id: stateless.id });
+
+    const compactionIn = (m: SentMessage) => JSON.stringify(m.body).includes('"type":"compaction"');
+    expect(new Set(fake.sent.filter(compactionIn).map((m) => m.schema))).toEqual(
+      new Set([
+        'ResponseOutputItemAddedEvent',
+        'ResponseOutputItemDoneEvent',
+        'ResponseCompletedEvent',
+        'ConversationItemList',
+        'Response',
+        'CompactResource',
+      ]),
+    );
+    expect(violations(fake.sent)).toEqual([]);
+    for (const request of fake.requestsTo('POST', '/v1/responses'))
+      expect(spec.validate('CreateResponse', request.body).errors).toEqual([]);
+    for (const request of fake.requestsTo('POST', '/v1/responses/compact'))
+      expect(spec.validate('CompactResponseMethodPublicBody', request.body).errors).toEqual([]);
+  });
+});
+
 describe('the requests our adapter sends', () => {
   it('satisfy CreateConversationBody and CreateResponse', async () => {
     const { model } = modelFor(fake);

@@ -34,6 +34,7 @@ import {
   retrieveConversation,
   retrieveItem,
 } from './conversations';
+import { compactResponse } from './compact';
 import { applyFault } from './faults';
 import { badRequest, newExchange, readBody, recordRequest, sendError, type Exchange } from './http';
 import { asObject } from './json';
@@ -46,8 +47,21 @@ import { FAKE_ENDPOINTS, type FakeEndpoint, type OpenAIFake, type OpenAIFakeOpti
 
 export { FAKE_ENDPOINTS } from './types';
 export { FLAG_SCORE, MODERATION_CATEGORIES } from './moderation';
+export { DEFAULT_COMPACT_THRESHOLD } from './context';
+export {
+  CHARS_PER_TOKEN,
+  COMPACTION_RATIO,
+  MIN_SUMMARY_TOKENS,
+  TOKENS_PER_ITEM,
+  TOKENS_PER_REQUEST,
+  summaryTokens,
+  tokensOfContext,
+  tokensOfItem,
+  tokensOfText,
+} from './tokens';
 export type {
   FakeBehaviour,
+  FakeCompaction,
   FakeConversation,
   FakeEndpoint,
   FakeFault,
@@ -84,6 +98,7 @@ const ROUTES: readonly Route[] = [
   route('conversations.items.retrieve', 'GET', '/v1/conversations/{id}/items/{id}', retrieveItem),
   route('conversations.items.delete', 'DELETE', '/v1/conversations/{id}/items/{id}', deleteItem),
   route('responses.create', 'POST', '/v1/responses', createResponse),
+  route('responses.compact', 'POST', '/v1/responses/compact', compactResponse),
   route('responses.retrieve', 'GET', '/v1/responses/{id}', retrieveResponse),
   route('responses.delete', 'DELETE', '/v1/responses/{id}', deleteResponse),
   route('responses.cancel', 'POST', '/v1/responses/{id}/cancel', cancelResponse),
@@ -99,10 +114,11 @@ function routeFor(method: string, path: string): { route: Route; params: string[
 }
 
 export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<OpenAIFake> {
-  const state = createState(
-    options.apiKey ?? `sk-test-${randomBytes(12).toString('hex')}`,
-    options.snapshotModels ?? true,
-  );
+  const state = createState({
+    apiKey: options.apiKey ?? `sk-test-${randomBytes(12).toString('hex')}`,
+    snapshotModels: options.snapshotModels ?? true,
+    compactThreshold: options.compactThreshold ?? null,
+  });
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     handle(state, req, res).catch((error: unknown) => {

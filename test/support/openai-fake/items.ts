@@ -1,11 +1,21 @@
 /** Conversation items: what an input becomes when stored, and the text an item carries. */
 import { isObject, newId, type Json } from './json';
 import type { ConversationRecord } from './state';
+import { renderedText } from './tokens';
 
-/** The conversation items an input (string, message or message list) becomes. */
+/**
+ * The conversation items an input (string, message, compaction item or a list of them)
+ * becomes. Other item types are not modelled and dropped; a `compaction_trigger` is an
+ * instruction, not an item (see `context.ts`).
+ */
 export function inputItems(input: unknown): Json[] {
   if (typeof input === 'string') return [userMessage(input)];
   if (Array.isArray(input)) return input.flatMap((item) => inputItems(item));
+  if (isObject(input) && input.type === 'compaction' && typeof input.encrypted_content === 'string') {
+    // A CompactionSummaryItemParam: stored as the CompactionBody the API lists.
+    const id = typeof input.id === 'string' ? input.id : newId('cmp');
+    return [{ id, type: 'compaction', encrypted_content: input.encrypted_content }];
+  }
   if (!isObject(input) || (input.type !== undefined && input.type !== 'message')) return [];
   const role = typeof input.role === 'string' ? input.role : 'user';
   const content =
@@ -52,9 +62,7 @@ export function textOfInput(input: unknown): string {
     .join('\n');
 }
 
+/** The text of a message item ('' for other items). */
 export function textOfItem(item: Json): string {
-  if (!Array.isArray(item.content)) return '';
-  return item.content
-    .map((part: unknown) => (isObject(part) && typeof part.text === 'string' ? part.text : ''))
-    .join('');
+  return item.type === 'compaction' ? '' : renderedText(item);
 }

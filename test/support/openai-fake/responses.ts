@@ -1,11 +1,12 @@
 /** The Responses API: create (JSON or SSE), retrieve (JSON or resumed SSE), cancel, delete. */
 import { applyFault, isFault } from './faults';
 import { badRequest, notFound, sendJson, type Exchange } from './http';
-import { appendItems, inputItems, textOfInput } from './items';
+import { appendItems, textOfInput } from './items';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
 import { emit, finishResponse, isRunning, openStream, planFor, stopRun } from './run';
 import { DELETED_RESPONSE_SCHEMA } from './schemas';
-import type { State } from './state';
+import { isContextError, renderContext, type RenderedContext } from './context';
+import type { ConversationRecord, ResponseRecord, State } from './state';
 import type { FakeBehaviour, FakeResponse } from './types';
 
 const SNAPSHOT_SUFFIX = '-2026-10-02';
@@ -18,41 +19,12 @@ export function createResponse(ex: Exchange): void {
 
 function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
   const { state, body } = ex;
-  if (typeof body.model !== 'string' || body.model === '') {
-    return badRequest(ex, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
-  }
-  const conversationId =
-    typeof body.conversation === 'string'
-      ? body.conversation
-      : isObject(body.conversation) && typeof body.conversation.id === 'string'
-        ? body.conversation.id
-        : null;
-  if (conversationId !== null && body.previous_response_id) {
-    return badRequest(ex, 'Cannot use both conversation and previous_response_id.', 'conversation');
-  }
-  const conversation = conversationId === null ? undefined : state.conversations.get(conversationId);
-  if (conversationId !== null && !conversation) {
-    return notFound(ex, 'Conversation', conversationId, 'conversation');
-  }
-  if (
-    conversationId !== null &&
-    [...state.responses.values()].some((r) => r.conversationId === conversationId && isRunning(r))
-  ) {
-    return badRequest(
-      ex,
-      'Another process is currently operating on this conversation. Please retry in a few seconds.',
-      'conversation',
-      'conversation_locked',
-    );
-  }
-
+  const checked = checkCreate(ex);
+  if (!checked) return;
+  const { conversationId, conversation, context } = checked;
   const background = body.background === true;
-  if (background && body.store === false) {
-    return badRequest(ex, 'Background responses must be stored: set store=true or leave it unset.', 'store');
-  }
   const stream = body.stream === true;
-  const plan = planFor(behaviour, textOfInput(body.input));
-  const created: FakeResponse = {
+  const created: ResponseRecord = {
     id: newId('resp'),
     request: body,
     conversationId,
@@ -60,6 +32,10 @@ function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
     response: {},
     events: [],
     contextItemCount: conversation?.items.length ?? 0,
+    renderedItemCount: context.window.length,
+    inputTokens: context.inputTokens,
+    compaction: context.compaction,
+    rendered: [...context.window, ...context.input],
     retrieves: 0,
   };
   created.response = responseObject(state, created, background ? 'queued' : 'in_progress');
@@ -69,10 +45,10 @@ function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
     const users = state.conversationUsers.get(conversationId) ?? new Set<string>();
     state.conversationUsers.set(conversationId, users.add(body.safety_identifier));
   }
-  if (conversation) appendItems(conversation, inputItems(body.input ?? ''));
+  if (conversation) appendItems(conversation, context.input);
   const slow = behaviour.kind === 'slow' && behaviour.pollsUntilDone > 0;
   state.pending.set(created.id, {
-    plan,
+    plan: planFor(behaviour, textOfInput(body.input)),
     pollsUntilDone: behaviour.kind === 'slow' ? Math.max(0, behaviour.pollsUntilDone) : 0,
     listeners: new Set(),
   });
@@ -88,6 +64,54 @@ function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
   const cutAfter = behaviour.kind === 'break_stream' ? behaviour.afterEvents : Infinity;
   openStream(ex, created, -1, cutAfter);
   if (!slow) finishResponse(state, created.id);
+}
+
+/** The create's conversation and rendered context, or null once a 4xx has been sent. */
+function checkCreate(
+  ex: Exchange,
+): { conversationId: string | null; conversation?: ConversationRecord; context: RenderedContext } | null {
+  const { state, body } = ex;
+  if (typeof body.model !== 'string' || body.model === '') {
+    badRequest(ex, "Missing required parameter: 'model'.", 'model', 'missing_required_parameter');
+    return null;
+  }
+  const conversationId =
+    typeof body.conversation === 'string'
+      ? body.conversation
+      : isObject(body.conversation) && typeof body.conversation.id === 'string'
+        ? body.conversation.id
+        : null;
+  if (conversationId !== null && body.previous_response_id) {
+    badRequest(ex, 'Cannot use both conversation and previous_response_id.', 'conversation');
+    return null;
+  }
+  const conversation = conversationId === null ? undefined : state.conversations.get(conversationId);
+  if (conversationId !== null && !conversation) {
+    notFound(ex, 'Conversation', conversationId, 'conversation');
+    return null;
+  }
+  if (
+    conversationId !== null &&
+    [...state.responses.values()].some((r) => r.conversationId === conversationId && isRunning(r))
+  ) {
+    badRequest(
+      ex,
+      'Another process is currently operating on this conversation. Please retry in a few seconds.',
+      'conversation',
+      'conversation_locked',
+    );
+    return null;
+  }
+  if (body.background === true && body.store === false) {
+    badRequest(ex, 'Background responses must be stored: set store=true or leave it unset.', 'store');
+    return null;
+  }
+  const context = renderContext(state, conversation?.items, body);
+  if (isContextError(context)) {
+    badRequest(ex, context.message, context.param, context.code);
+    return null;
+  }
+  return { conversationId, conversation, context };
 }
 
 export function retrieveResponse(ex: Exchange, id: string): void {

@@ -3,9 +3,10 @@
  * replay), the streams following it, and how it ends (output, usage, conversation items).
  */
 import { deliver, recordSent, type Exchange } from './http';
-import { appendItems, textOfInput, textOfItem } from './items';
+import { appendItems } from './items';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
 import type { Plan, State, StreamListener } from './state';
+import { tokensOfText } from './tokens';
 import type { FakeBehaviour, FakeResponse } from './types';
 
 export function planFor(behaviour: FakeBehaviour, inputText: string): Plan {
@@ -72,6 +73,13 @@ export function finishResponse(state: State, id: string): void {
 
   const text =
     plan.outcome === 'incomplete' ? plan.text.slice(0, Math.ceil(plan.text.length / 2)) : plan.text;
+  // A compaction runs before the model answers: its item is the first output item.
+  const compacted = target.compaction ? [snapshot(target.compaction.item)] : [];
+  for (const [index, item] of compacted.entries()) {
+    write({ type: 'response.output_item.added', output_index: index, item });
+    write({ type: 'response.output_item.done', output_index: index, item });
+  }
+  const outputIndex = compacted.length;
   const itemId = newId('msg');
   const itemStatus = plan.outcome === 'incomplete' ? 'incomplete' : 'completed';
   const part = (t: string) => ({ type: 'output_text', text: t, annotations: [], logprobs: [] });
@@ -82,54 +90,28 @@ export function finishResponse(state: State, id: string): void {
     role: 'assistant',
     content,
   });
+  const at = { item_id: itemId, output_index: outputIndex, content_index: 0 };
 
-  write({ type: 'response.output_item.added', output_index: 0, item: item('in_progress', []) });
-  write({
-    type: 'response.content_part.added',
-    item_id: itemId,
-    output_index: 0,
-    content_index: 0,
-    part: part(''),
-  });
-  for (const delta of chunks(text)) {
-    write({
-      type: 'response.output_text.delta',
-      item_id: itemId,
-      output_index: 0,
-      content_index: 0,
-      delta,
-      logprobs: [],
-    });
-  }
-  write({
-    type: 'response.output_text.done',
-    item_id: itemId,
-    output_index: 0,
-    content_index: 0,
-    text,
-    logprobs: [],
-  });
-  write({
-    type: 'response.content_part.done',
-    item_id: itemId,
-    output_index: 0,
-    content_index: 0,
-    part: part(text),
-  });
+  write({ type: 'response.output_item.added', output_index: outputIndex, item: item('in_progress', []) });
+  write({ type: 'response.content_part.added', ...at, part: part('') });
+  for (const delta of chunks(text)) write({ type: 'response.output_text.delta', ...at, delta, logprobs: [] });
+  write({ type: 'response.output_text.done', ...at, text, logprobs: [] });
+  write({ type: 'response.content_part.done', ...at, part: part(text) });
   const done = item(itemStatus, [part(text)]);
-  write({ type: 'response.output_item.done', output_index: 0, item: done });
+  write({ type: 'response.output_item.done', output_index: outputIndex, item: done });
 
+  const output = [...compacted, done];
   target.response = {
     ...target.response,
     status: plan.outcome,
-    output: [done],
+    output,
     usage: usageFor(state, target, text),
     ...(plan.outcome === 'completed'
       ? { completed_at: nowSeconds() }
       : { incomplete_details: { reason: plan.reason } }),
   };
   const conversation = target.conversationId ? state.conversations.get(target.conversationId) : undefined;
-  if (conversation) appendItems(conversation, [snapshot(done)]);
+  if (conversation) appendItems(conversation, snapshot(output));
   write({
     type: plan.outcome === 'completed' ? 'response.completed' : 'response.incomplete',
     response: snapshot(target.response),
@@ -137,24 +119,23 @@ export function finishResponse(state: State, id: string): void {
   for (const listener of pending.listeners) listener.end();
 }
 
-/** Numbers shaped like real usage: input grows with instructions and history, output includes reasoning. */
+/**
+ * Usage by the rule of `tokens.ts`: input is what the response rendered (known at creation),
+ * of which a prompt-cache hit on the instructions' whole 128-token blocks is cached (written
+ * on the first use of a `prompt_cache_key`); output is the text plus the reasoning effort's
+ * tokens.
+ */
 function usageFor(state: State, target: FakeResponse, text: string): Json {
   const request = target.request;
-  const tokens = (s: string) => Math.ceil(s.length / 4);
   const instructions = typeof request.instructions === 'string' ? request.instructions : '';
-  const history = target.conversationId
-    ? (state.conversations.get(target.conversationId)?.items ?? []).map((item) => textOfItem(item)).join(' ')
-    : textOfInput(request.input);
-  const inputTokens = 12 + tokens(instructions) + tokens(history);
-  const prefix = Math.floor(tokens(instructions) / 128) * 128;
+  const inputTokens = target.inputTokens;
+  const prefix = Math.floor(tokensOfText(instructions) / 128) * 128;
   const cacheKey = typeof request.prompt_cache_key === 'string' ? request.prompt_cache_key : null;
   const warm = cacheKey !== null && state.cacheKeys.has(cacheKey);
   if (cacheKey !== null) state.cacheKeys.add(cacheKey);
   const effort = isObject(request.reasoning) ? request.reasoning.effort : null;
-  const reasoning =
-    ({ none: 0, minimal: 16, low: 64, medium: 192, high: 512 } as Record<string, number>)[String(effort)] ??
-    0;
-  const outputTokens = tokens(text) + reasoning;
+  const reasoning = REASONING_TOKENS[String(effort)] ?? 0;
+  const outputTokens = tokensOfText(text) + reasoning;
   return {
     input_tokens: inputTokens,
     input_tokens_details: { cached_tokens: warm ? prefix : 0, cache_write_tokens: warm ? 0 : prefix },
@@ -163,6 +144,17 @@ function usageFor(state: State, target: FakeResponse, text: string): Json {
     total_tokens: inputTokens + outputTokens,
   };
 }
+
+/** Reasoning tokens per effort, so a reply's output tokens show what its effort costs. */
+const REASONING_TOKENS: Readonly<Record<string, number>> = {
+  none: 0,
+  minimal: 16,
+  low: 64,
+  medium: 192,
+  high: 512,
+  xhigh: 1024,
+  max: 2048,
+};
 
 /**
  * Streams the response's events after `startingAfter`, then follows it until it ends (or the

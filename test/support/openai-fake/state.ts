@@ -12,6 +12,11 @@ import type {
   SentMessage,
 } from './types';
 
+/** A response with what it rendered, which `POST /v1/responses/compact` can start from. */
+export interface ResponseRecord extends FakeResponse {
+  readonly rendered: readonly Json[];
+}
+
 /** A conversation with the bookkeeping pagination needs. */
 export interface ConversationRecord extends FakeConversation {
   /** Insertion position of every item ever added, so an `after` cursor survives the item's deletion. */
@@ -50,9 +55,10 @@ export interface PendingRun {
 export interface State {
   readonly apiKey: string;
   readonly snapshotModels: boolean;
+  readonly compactThreshold: number | null;
   readonly requests: RecordedRequest[];
   readonly sent: SentMessage[];
-  readonly responses: Map<string, FakeResponse>;
+  readonly responses: Map<string, ResponseRecord>;
   readonly conversations: Map<string, ConversationRecord>;
   readonly orphanedItems: OrphanedItem[];
   /** The `safety_identifier`s of the responses that ran on each conversation (ownership, for `stored`). */
@@ -68,10 +74,13 @@ export interface State {
   readonly timers: Set<NodeJS.Timeout>;
 }
 
-export function createState(apiKey: string, snapshotModels: boolean): State {
+export function createState(options: {
+  readonly apiKey: string;
+  readonly snapshotModels: boolean;
+  readonly compactThreshold: number | null;
+}): State {
   return {
-    apiKey,
-    snapshotModels,
+    ...options,
     requests: [],
     sent: [],
     responses: new Map(),

@@ -155,7 +155,24 @@ export interface FakeResponse {
   readonly events: Json[];
   /** How many conversation items the response saw before its input (0 on a first turn). */
   readonly contextItemCount: number;
+  /** How many of them it rendered: those from the latest compaction item on (all without one). */
+  readonly renderedItemCount: number;
+  /** Its `usage.input_tokens`, known from creation: the rule of `tokens.ts` over what it rendered. */
+  readonly inputTokens: number;
+  /** The compaction this response ran (its first output item), or null. */
+  readonly compaction: FakeCompaction | null;
   retrieves: number;
+}
+
+/** A server-side compaction: the item it emitted and what that item replaced. */
+export interface FakeCompaction {
+  /** The compaction item (`type: 'compaction'`, opaque `encrypted_content`). */
+  readonly item: Json;
+  /** How many rendered items (conversation window and new input) it replaced. */
+  readonly replacedItems: number;
+  /** Their tokens, and the tokens the item itself counts from now on (a tenth, at least 32). */
+  readonly replacedTokens: number;
+  readonly summaryTokens: number;
 }
 
 /** A conversation as the fake stores it: its resource and its items, oldest first. */
@@ -228,4 +245,10 @@ export interface OpenAIFakeOptions {
   readonly apiKey?: string;
   /** Report dated model snapshots like the real API (default true). */
   readonly snapshotModels?: boolean;
+  /**
+   * Compact at this many tokens whenever a create asks for compaction (`context_management`),
+   * instead of the request's own `compact_threshold`: for demos and benchmarks that want to
+   * see compaction within a few turns. Requests without `context_management` never compact.
+   */
+  readonly compactThreshold?: number;
 }
