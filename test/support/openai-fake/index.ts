@@ -67,8 +67,10 @@ export type {
   FakeFault,
   FakeModerationBehaviour,
   FakeResponse,
+  FakeResponseTiming,
   FakeSimpleBehaviour,
   FakeStored,
+  FakeTiming,
   ModerationCategory,
   OpenAIFake,
   OpenAIFakeOptions,
@@ -118,6 +120,7 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     apiKey: options.apiKey ?? `sk-test-${randomBytes(12).toString('hex')}`,
     snapshotModels: options.snapshotModels ?? true,
     compactThreshold: options.compactThreshold ?? null,
+    timing: { firstTokenMs: options.firstTokenMs, latencyMs: options.latencyMs },
   });
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
@@ -131,7 +134,10 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -146,6 +152,9 @@ export async function startOpenAIFake(options: OpenAIFakeOptions = {}): Promise<
     scriptRetrieves: (...behaviours) => void state.retrieveScript.push(...behaviours),
     scriptModerations: (...behaviours) => void state.moderationScript.push(...behaviours),
     finish: (responseId) => finishResponse(state, responseId),
+    setTiming(timing) {
+      state.timing = { ...timing };
+    },
     scriptFaults(endpoint, ...faults) {
       const queue = state.faults.get(endpoint) ?? [];
       queue.push(...faults);

@@ -3,7 +3,18 @@ import { applyFault, isFault } from './faults';
 import { badRequest, notFound, sendJson, type Exchange } from './http';
 import { appendItems, textOfInput } from './items';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
-import { emit, finishResponse, isRunning, openStream, planFor, stopRun } from './run';
+import {
+  emit,
+  finishResponse,
+  isRunning,
+  nowMs,
+  planFor,
+  startRun,
+  stopRun,
+  timingFor,
+  whenEnded,
+} from './run';
+import { openStream } from './stream';
 import { DELETED_RESPONSE_SCHEMA } from './schemas';
 import { isContextError, renderContext, type RenderedContext } from './context';
 import type { ConversationRecord, ResponseRecord, State } from './state';
@@ -24,6 +35,7 @@ function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
   const { conversationId, conversation, context } = checked;
   const background = body.background === true;
   const stream = body.stream === true;
+  const timing = timingFor(state, behaviour);
   const created: ResponseRecord = {
     id: newId('resp'),
     request: body,
@@ -36,6 +48,7 @@ function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
     inputTokens: context.inputTokens,
     compaction: context.compaction,
     rendered: [...context.window, ...context.input],
+    timing: { planned: timing, createdAtMs: nowMs(), firstDeltaAtMs: null, completedAtMs: null },
     retrieves: 0,
   };
   created.response = responseObject(state, created, background ? 'queued' : 'in_progress');
@@ -46,24 +59,31 @@ function acceptResponse(ex: Exchange, behaviour: FakeBehaviour): void {
     state.conversationUsers.set(conversationId, users.add(body.safety_identifier));
   }
   if (conversation) appendItems(conversation, context.input);
-  const slow = behaviour.kind === 'slow' && behaviour.pollsUntilDone > 0;
+  const held = behaviour.kind === 'slow' && behaviour.pollsUntilDone > 0;
   state.pending.set(created.id, {
     plan: planFor(behaviour, textOfInput(body.input)),
+    held,
     pollsUntilDone: behaviour.kind === 'slow' ? Math.max(0, behaviour.pollsUntilDone) : 0,
+    timing,
     listeners: new Set(),
+    onEnd: [],
+    steps: null,
   });
   emit(created, { type: 'response.created', response: accepted });
   created.response = { ...created.response, status: 'in_progress' };
   emit(created, { type: 'response.in_progress', response: snapshot(created.response) });
 
-  if (!stream) {
-    if (!slow) finishResponse(state, created.id);
-    // A background create answers at once with the queued response; a foreground one when done.
-    return sendJson(ex, 200, 'Response', background ? accepted : created.response);
+  if (stream) {
+    const cutAfter = behaviour.kind === 'break_stream' ? behaviour.afterEvents : Infinity;
+    openStream(ex, created, -1, cutAfter);
+    return startRun(state, created.id);
   }
-  const cutAfter = behaviour.kind === 'break_stream' ? behaviour.afterEvents : Infinity;
-  openStream(ex, created, -1, cutAfter);
-  if (!slow) finishResponse(state, created.id);
+  startRun(state, created.id);
+  // A background create answers at once with the queued response; a foreground one when it
+  // ends (a held `slow` one at once, still in progress, as before).
+  if (background) return sendJson(ex, 200, 'Response', accepted);
+  if (held) return sendJson(ex, 200, 'Response', created.response);
+  whenEnded(state, created.id, () => sendJson(ex, 200, 'Response', created.response));
 }
 
 /** The create's conversation and rendered context, or null once a 4xx has been sent. */
@@ -122,7 +142,7 @@ export function retrieveResponse(ex: Exchange, id: string): void {
   if (!found || !isStored(found)) return notFound(ex, 'Response', id);
   found.retrieves += 1;
   const pending = state.pending.get(id);
-  if (pending && found.retrieves >= pending.pollsUntilDone) finishResponse(state, id);
+  if (pending?.held && found.retrieves >= pending.pollsUntilDone) finishResponse(state, id);
 
   const query = ex.url.searchParams;
   if (query.get('stream') === 'true') {

@@ -1,13 +1,20 @@
 /**
  * The life of a response once created: its plan, the events it emits (numbered, stored for
- * replay), the streams following it, and how it ends (output, usage, conversation items).
+ * replay), and how it ends (output, usage, conversation items). A response runs at once, or
+ * on timers when it has a first-token delay or a latency: its deltas, one per word, are then
+ * spread evenly from the first token to the end, and its timing is recorded.
  */
-import { deliver, recordSent, type Exchange } from './http';
 import { appendItems } from './items';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
-import type { Plan, State, StreamListener } from './state';
+import { later, type PendingRun, type Plan, type ResponseRecord, type State } from './state';
 import { tokensOfText } from './tokens';
-import type { FakeBehaviour, FakeResponse } from './types';
+import type { FakeBehaviour, FakeResponse, FakeTiming } from './types';
+
+/** One thing that happens to a running response, `atMs` after its creation. */
+export interface Step {
+  readonly atMs: number;
+  run(): void;
+}
 
 export function planFor(behaviour: FakeBehaviour, inputText: string): Plan {
   const text = ('text' in behaviour && behaviour.text) || `Coach reply to: ${inputText.slice(0, 40)}`;
@@ -31,6 +38,14 @@ export function planFor(behaviour: FakeBehaviour, inputText: string): Plan {
   }
 }
 
+/** A behaviour's timing over the server's: the latency is never shorter than the first token. */
+export function timingFor(state: State, behaviour: FakeBehaviour): Required<FakeTiming> {
+  const own: FakeTiming = 'firstTokenMs' in behaviour || 'latencyMs' in behaviour ? behaviour : {};
+  const firstTokenMs = Math.max(0, own.firstTokenMs ?? state.timing.firstTokenMs ?? 0);
+  const latencyMs = Math.max(firstTokenMs, own.latencyMs ?? state.timing.latencyMs ?? firstTokenMs);
+  return { firstTokenMs, latencyMs };
+}
+
 export function isRunning(response: FakeResponse): boolean {
   return response.response.status === 'queued' || response.response.status === 'in_progress';
 }
@@ -42,81 +57,151 @@ export function emit(target: FakeResponse, event: Json): Json {
   return full;
 }
 
-/** Ends a running response where it stands (cancel, delete): nothing more happens to it. */
-export function stopRun(state: State, id: string): void {
-  const pending = state.pending.get(id);
-  state.pending.delete(id);
-  for (const listener of pending?.listeners ?? []) listener.end();
+/** Milliseconds since the epoch, with the monotonic clock's precision. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
-/** Runs the rest of a response's life: output events, usage, the final status, the conversation items. */
+/** Calls `then` once the response has ended (at once if it has). */
+export function whenEnded(state: State, id: string, then: () => void): void {
+  const pending = state.pending.get(id);
+  if (pending) pending.onEnd.push(then);
+  else then();
+}
+
+/** Starts the run of a new response: at once without timing, on timers with; a `slow` one waits. */
+export function startRun(state: State, id: string): void {
+  const pending = state.pending.get(id);
+  if (!pending || pending.held) return;
+  if (pending.timing.latencyMs === 0) return finishResponse(state, id);
+  advance(state, id);
+}
+
+/** Runs the rest of a response's life now, whatever its timing (`finish()`, a `slow` response's last poll). */
 export function finishResponse(state: State, id: string): void {
   const target = state.responses.get(id);
   const pending = state.pending.get(id);
   if (!target || !pending) return;
+  for (const step of stepsOf(state, target, pending).splice(0)) step.run();
+}
+
+/** Ends a running response where it stands (cancel, delete): nothing more happens to it. */
+export function stopRun(state: State, id: string): void {
+  const pending = state.pending.get(id);
+  if (pending) end(state, id, pending);
+}
+
+function end(state: State, id: string, pending: PendingRun): void {
   state.pending.delete(id);
+  for (const listener of pending.listeners) listener.end();
+  for (const then of pending.onEnd.splice(0)) then();
+}
+
+/** Runs the steps that are due, and sets a timer for the next one. */
+function advance(state: State, id: string): void {
+  const target = state.responses.get(id);
+  const pending = state.pending.get(id);
+  if (!target || !pending) return;
+  const steps = stepsOf(state, target, pending);
+  const elapsed = nowMs() - target.timing.createdAtMs;
+  while (steps.length > 0 && (steps[0]?.atMs ?? 0) <= elapsed) steps.shift()?.run();
+  const next = steps[0];
+  if (next) later(state, Math.max(0, next.atMs - elapsed), () => advance(state, id));
+}
+
+function stepsOf(state: State, target: ResponseRecord, pending: PendingRun): Step[] {
+  pending.steps ??= planSteps(state, target, pending);
+  return pending.steps;
+}
+
+/** Every event and state change of the response from its first token on, each at its time. */
+function planSteps(state: State, target: ResponseRecord, pending: PendingRun): Step[] {
   const { plan } = pending;
+  const { firstTokenMs, latencyMs } = pending.timing;
   const write = (event: Json) => {
     const sent = emit(target, event);
     for (const listener of pending.listeners) listener.write(sent);
   };
+  const at = (atMs: number, run: () => void): Step => ({ atMs, run });
 
   if (plan.outcome === 'failed' || plan.outcome === 'error_event') {
-    const error = { code: plan.code, message: plan.message };
-    target.response = { ...target.response, status: 'failed', error };
-    if (plan.outcome === 'error_event')
-      write({ type: 'error', code: plan.code, message: plan.message, param: null });
-    else write({ type: 'response.failed', response: snapshot(target.response) });
-    for (const listener of pending.listeners) listener.end();
-    return;
+    return [
+      at(firstTokenMs, () => {
+        target.response = {
+          ...target.response,
+          status: 'failed',
+          error: { code: plan.code, message: plan.message },
+        };
+        target.timing.completedAtMs = nowMs();
+        if (plan.outcome === 'error_event')
+          write({ type: 'error', code: plan.code, message: plan.message, param: null });
+        else write({ type: 'response.failed', response: snapshot(target.response) });
+        end(state, target.id, pending);
+      }),
+    ];
   }
 
   const text =
     plan.outcome === 'incomplete' ? plan.text.slice(0, Math.ceil(plan.text.length / 2)) : plan.text;
   // A compaction runs before the model answers: its item is the first output item.
   const compacted = target.compaction ? [snapshot(target.compaction.item)] : [];
-  for (const [index, item] of compacted.entries()) {
-    write({ type: 'response.output_item.added', output_index: index, item });
-    write({ type: 'response.output_item.done', output_index: index, item });
-  }
   const outputIndex = compacted.length;
   const itemId = newId('msg');
-  const itemStatus = plan.outcome === 'incomplete' ? 'incomplete' : 'completed';
   const part = (t: string) => ({ type: 'output_text', text: t, annotations: [], logprobs: [] });
-  const item = (status: string, content: Json[]) => ({
+  const message = (status: string, content: Json[]) => ({
     id: itemId,
     type: 'message',
     status,
     role: 'assistant',
     content,
   });
-  const at = { item_id: itemId, output_index: outputIndex, content_index: 0 };
+  const where = { item_id: itemId, output_index: outputIndex, content_index: 0 };
+  const deltas = words(text);
+  const spacing = (latencyMs - firstTokenMs) / deltas.length;
 
-  write({ type: 'response.output_item.added', output_index: outputIndex, item: item('in_progress', []) });
-  write({ type: 'response.content_part.added', ...at, part: part('') });
-  for (const delta of chunks(text)) write({ type: 'response.output_text.delta', ...at, delta, logprobs: [] });
-  write({ type: 'response.output_text.done', ...at, text, logprobs: [] });
-  write({ type: 'response.content_part.done', ...at, part: part(text) });
-  const done = item(itemStatus, [part(text)]);
-  write({ type: 'response.output_item.done', output_index: outputIndex, item: done });
-
-  const output = [...compacted, done];
-  target.response = {
-    ...target.response,
-    status: plan.outcome,
-    output,
-    usage: usageFor(state, target, text),
-    ...(plan.outcome === 'completed'
-      ? { completed_at: nowSeconds() }
-      : { incomplete_details: { reason: plan.reason } }),
-  };
-  const conversation = target.conversationId ? state.conversations.get(target.conversationId) : undefined;
-  if (conversation) appendItems(conversation, snapshot(output));
-  write({
-    type: plan.outcome === 'completed' ? 'response.completed' : 'response.incomplete',
-    response: snapshot(target.response),
+  const opening = at(firstTokenMs, () => {
+    for (const [index, item] of compacted.entries()) {
+      write({ type: 'response.output_item.added', output_index: index, item });
+      write({ type: 'response.output_item.done', output_index: index, item });
+    }
+    write({
+      type: 'response.output_item.added',
+      output_index: outputIndex,
+      item: message('in_progress', []),
+    });
+    write({ type: 'response.content_part.added', ...where, part: part('') });
   });
-  for (const listener of pending.listeners) listener.end();
+  const streamed = deltas.map((delta, index) =>
+    at(firstTokenMs + index * spacing, () => {
+      target.timing.firstDeltaAtMs ??= nowMs();
+      write({ type: 'response.output_text.delta', ...where, delta, logprobs: [] });
+    }),
+  );
+  const closing = at(latencyMs, () => {
+    write({ type: 'response.output_text.done', ...where, text, logprobs: [] });
+    write({ type: 'response.content_part.done', ...where, part: part(text) });
+    const done = message(plan.outcome === 'incomplete' ? 'incomplete' : 'completed', [part(text)]);
+    write({ type: 'response.output_item.done', output_index: outputIndex, item: done });
+    const output = [...compacted, done];
+    target.response = {
+      ...target.response,
+      status: plan.outcome,
+      output,
+      usage: usageFor(state, target, text),
+      ...(plan.outcome === 'completed'
+        ? { completed_at: nowSeconds() }
+        : { incomplete_details: { reason: plan.reason } }),
+    };
+    const conversation = target.conversationId ? state.conversations.get(target.conversationId) : undefined;
+    if (conversation) appendItems(conversation, snapshot(output));
+    target.timing.completedAtMs = nowMs();
+    write({
+      type: plan.outcome === 'completed' ? 'response.completed' : 'response.incomplete',
+      response: snapshot(target.response),
+    });
+    end(state, target.id, pending);
+  });
+  return [opening, ...streamed, closing];
 }
 
 /**
@@ -156,83 +241,8 @@ const REASONING_TOKENS: Readonly<Record<string, number>> = {
   max: 2048,
 };
 
-/**
- * Streams the response's events after `startingAfter`, then follows it until it ends (or the
- * client leaves). `cutAfter` destroys the socket after that many events (a reset mid-stream);
- * a malformed exchange ends the stream cleanly in the middle of an event instead.
- */
-export function openStream(
-  ex: Exchange,
-  target: FakeResponse,
-  startingAfter: number,
-  cutAfter: number,
-): void {
-  const { state, req, res } = ex;
-  deliver(ex, () => {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-request-id': newId('req'),
-    });
-    const truncateAfter = ex.malformedAfterEvents ?? Infinity;
-    let written = 0;
-    let ended = false;
-    const listener: StreamListener = {
-      write(event) {
-        // After the cut nothing more is sent; the socket is destroyed once the cut is flushed.
-        if (ended || res.destroyed || written >= cutAfter) return;
-        const frame = `event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`;
-        if (written >= truncateAfter) {
-          ended = true;
-          return void res.end(frame.slice(0, Math.floor(frame.length / 2)));
-        }
-        recordSent(ex, 200, 'event', schemaForEvent(String(event.type)), event);
-        written += 1;
-        const cut = written >= cutAfter;
-        res.write(frame, () => {
-          if (cut) res.destroy();
-        });
-      },
-      end() {
-        if (ended || res.destroyed || written >= cutAfter) return;
-        ended = true;
-        res.end();
-      },
-    };
-    for (const event of target.events)
-      if (Number(event.sequence_number) > startingAfter) listener.write(event);
-    const pending = state.pending.get(target.id);
-    if (!pending) return listener.end();
-    pending.listeners.add(listener);
-    req.on('close', () => pending.listeners.delete(listener));
-    res.on('close', () => pending.listeners.delete(listener));
-  });
-}
-
-function schemaForEvent(type: string): string {
-  const names: Record<string, string> = {
-    'response.created': 'ResponseCreatedEvent',
-    'response.queued': 'ResponseQueuedEvent',
-    'response.in_progress': 'ResponseInProgressEvent',
-    'response.output_item.added': 'ResponseOutputItemAddedEvent',
-    'response.content_part.added': 'ResponseContentPartAddedEvent',
-    'response.output_text.delta': 'ResponseTextDeltaEvent',
-    'response.output_text.done': 'ResponseTextDoneEvent',
-    'response.content_part.done': 'ResponseContentPartDoneEvent',
-    'response.output_item.done': 'ResponseOutputItemDoneEvent',
-    'response.completed': 'ResponseCompletedEvent',
-    'response.failed': 'ResponseFailedEvent',
-    'response.incomplete': 'ResponseIncompleteEvent',
-    error: 'ResponseErrorEvent',
-  };
-  return names[type] ?? 'ResponseStreamEvent';
-}
-
-/** A reply split into a few deltas at word boundaries, like a real stream. */
-function chunks(text: string): string[] {
-  const words = text.split(/(?<= )/);
-  const size = Math.max(1, Math.ceil(words.length / 4));
-  const out: string[] = [];
-  for (let i = 0; i < words.length; i += size) out.push(words.slice(i, i + size).join(''));
-  return out.length > 0 ? out : [''];
+/** A reply split into one delta per word (each with its following space), like a real stream. */
+function words(text: string): string[] {
+  const split = text.split(/(?<= )/).filter((word) => word !== '');
+  return split.length > 0 ? split : [''];
 }

@@ -1,5 +1,6 @@
 /** What the fake remembers between requests, and how a test's `reset()` forgets it. */
 import type { Json } from './json';
+import type { Step } from './run';
 import type {
   FakeBehaviour,
   FakeConversation,
@@ -8,6 +9,7 @@ import type {
   FakeModerationBehaviour,
   FakeResponse,
   FakeSimpleBehaviour,
+  FakeTiming,
   RecordedRequest,
   SentMessage,
 } from './types';
@@ -48,14 +50,24 @@ export interface StreamListener {
 /** A response still running: what remains to happen to it, and the open streams following it. */
 export interface PendingRun {
   readonly plan: Plan;
+  /** A `slow` response: it runs only once polled `pollsUntilDone` times (or `finish()`ed). */
+  readonly held: boolean;
   pollsUntilDone: number;
+  readonly timing: Required<FakeTiming>;
   readonly listeners: Set<StreamListener>;
+  /** Called once when the response ends (a foreground create answers then). */
+  readonly onEnd: Array<() => void>;
+  /** What remains to run, in order (built when the run starts). */
+  steps: Step[] | null;
 }
 
 export interface State {
   readonly apiKey: string;
   readonly snapshotModels: boolean;
   readonly compactThreshold: number | null;
+  /** The server-wide timing: the start options, or what `setTiming` last set. */
+  timing: FakeTiming;
+  readonly initialTiming: FakeTiming;
   readonly requests: RecordedRequest[];
   readonly sent: SentMessage[];
   readonly responses: Map<string, ResponseRecord>;
@@ -78,9 +90,11 @@ export function createState(options: {
   readonly apiKey: string;
   readonly snapshotModels: boolean;
   readonly compactThreshold: number | null;
+  readonly timing: FakeTiming;
 }): State {
   return {
     ...options,
+    initialTiming: options.timing,
     requests: [],
     sent: [],
     responses: new Map(),
@@ -114,6 +128,7 @@ export function resetState(state: State): void {
   state.faults.clear();
   state.cacheKeys.clear();
   state.pending.clear();
+  state.timing = state.initialTiming;
   clearTimers(state);
 }
 

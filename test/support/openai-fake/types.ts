@@ -1,9 +1,20 @@
 /** The public types of the OpenAI fake (re-exported by `index.ts`). */
 import type { Json } from './json';
 
+/**
+ * When a response's output arrives, measured from its creation (0 and 0 by default: at once).
+ * Its first `response.output_text.delta` comes at `firstTokenMs`, the others evenly spread
+ * until `latencyMs`, when it completes (a failure ends at `firstTokenMs`). `latencyMs`
+ * defaults to `firstTokenMs` and is never shorter.
+ */
+export interface FakeTiming {
+  readonly firstTokenMs?: number;
+  readonly latencyMs?: number;
+}
+
 export type FakeBehaviour =
   /** Answer normally: `text` (default "Coach reply to: <first 40 chars of the input>"). */
-  | { readonly kind: 'ok'; readonly text?: string }
+  | ({ readonly kind: 'ok'; readonly text?: string } & FakeTiming)
   /** Refuse before accepting, with OpenAI's error body; `retryAfterMs` sets `retry-after-ms`. */
   | {
       readonly kind: 'error';
@@ -18,35 +29,35 @@ export type FakeBehaviour =
   /** Never answer (the client's timeout fires); nothing is created. */
   | { readonly kind: 'hang' }
   /** Create the response (it runs to completion) then destroy the socket before answering. */
-  | { readonly kind: 'reset_after_accept'; readonly text?: string }
+  | ({ readonly kind: 'reset_after_accept'; readonly text?: string } & FakeTiming)
   /** Destroy the socket without creating anything. */
   | { readonly kind: 'reset_before_accept' }
   /** Stay `in_progress` for `pollsUntilDone` retrieves; a stream sends created/in_progress and holds. */
   | { readonly kind: 'slow'; readonly pollsUntilDone: number; readonly text?: string }
   /** The response fails (`response.failed`, `error.code`). */
-  | { readonly kind: 'fail'; readonly code?: string; readonly message?: string }
+  | ({ readonly kind: 'fail'; readonly code?: string; readonly message?: string } & FakeTiming)
   /** The response ends incomplete (`response.incomplete`, `incomplete_details.reason`). */
-  | { readonly kind: 'incomplete'; readonly reason?: 'max_output_tokens' | 'content_filter' }
+  | ({ readonly kind: 'incomplete'; readonly reason?: 'max_output_tokens' | 'content_filter' } & FakeTiming)
   /** The response completes upstream, but the stream breaks after `afterEvents` events. */
-  | { readonly kind: 'break_stream'; readonly afterEvents: number; readonly text?: string }
+  | ({ readonly kind: 'break_stream'; readonly afterEvents: number; readonly text?: string } & FakeTiming)
   /** The stream carries an `error` event and the response fails. */
-  | { readonly kind: 'stream_error'; readonly code?: string; readonly message?: string }
+  | ({ readonly kind: 'stream_error'; readonly code?: string; readonly message?: string } & FakeTiming)
   /**
    * The first byte comes `delayMs` late. Not `accepted` (default): nothing happens until the
    * delay has passed, and nothing is created if the client left by then. `accepted: true`: the
    * response is created at once and runs to completion; only the answer is held.
    */
-  | {
+  | ({
       readonly kind: 'slow_first_byte';
       readonly delayMs: number;
       readonly accepted?: boolean;
       readonly text?: string;
-    }
+    } & FakeTiming)
   /**
    * Accepted and run to completion, but the answer is cut: a JSON body ends halfway; a stream
    * sends `afterEvents` (default 2) events, then half of the next one, then ends.
    */
-  | { readonly kind: 'malformed'; readonly afterEvents?: number; readonly text?: string };
+  | ({ readonly kind: 'malformed'; readonly afterEvents?: number; readonly text?: string } & FakeTiming);
 
 export type FakeSimpleBehaviour = Extract<
   FakeBehaviour,
@@ -161,7 +172,20 @@ export interface FakeResponse {
   readonly inputTokens: number;
   /** The compaction this response ran (its first output item), or null. */
   readonly compaction: FakeCompaction | null;
+  /** When it was created, sent its first delta and ended: the fake's own latency. */
+  readonly timing: FakeResponseTiming;
   retrieves: number;
+}
+
+/** Times in epoch milliseconds (`performance.timeOrigin + performance.now()`, sub-millisecond). */
+export interface FakeResponseTiming {
+  /** The timing the response was given (its behaviour's, else the server's). */
+  readonly planned: Required<FakeTiming>;
+  readonly createdAtMs: number;
+  /** When its first `response.output_text.delta` was emitted; null before, and for failures. */
+  firstDeltaAtMs: number | null;
+  /** When its terminal event (completed, incomplete, failed, error) was emitted; null while running or if cancelled. */
+  completedAtMs: number | null;
 }
 
 /** A server-side compaction: the item it emitted and what that item replaced. */
@@ -195,8 +219,10 @@ export interface OpenAIFake {
   scriptRetrieves(...behaviours: Array<Extract<FakeBehaviour, { kind: 'ok' | 'error' | 'hang' }>>): void;
   /** Queue results or faults for the next `POST /v1/moderations` calls (default: classify by content). */
   scriptModerations(...behaviours: FakeModerationBehaviour[]): void;
-  /** Finish a `slow` response now, as if its last poll had happened. */
+  /** Finish a `slow` (or timed) response now, as if its last poll had happened (or its time had come). */
   finish(responseId: string): void;
+  /** Change the server-wide timing of the responses created from now on (`reset()` restores the start options'). */
+  setTiming(timing: FakeTiming): void;
   /**
    * Queue faults for the next calls to one endpoint, applied before that endpoint's own
    * script (e.g. `scriptFaults('conversations.items.delete', { kind: 'error', status: 500 })`).
@@ -241,8 +267,10 @@ export interface FakeStored {
   }>;
 }
 
-export interface OpenAIFakeOptions {
+export interface OpenAIFakeOptions extends FakeTiming {
   readonly apiKey?: string;
+  /** Listen on this port of 127.0.0.1 (default: any free one). */
+  readonly port?: number;
   /** Report dated model snapshots like the real API (default true). */
   readonly snapshotModels?: boolean;
   /**
