@@ -83,6 +83,26 @@ describe('DELETE /v1/conversations/{id}', () => {
     expect(stored.items.every((item) => item.conversationId === id && item.conversationDeleted)).toBe(true);
     expect(stored.responses.map((r) => r.id).sort()).toEqual([...responses].sort());
   });
+
+  it('still stores the output of a response that ends after its conversation was deleted', async () => {
+    const { id } = await sdk.conversations.create({ metadata: { user: 'owner-a' } });
+    fake.script({ kind: 'ok', firstTokenMs: 60_000 });
+    const running = await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: 'Hi',
+      conversation: id,
+      background: true,
+    });
+
+    await sdk.conversations.delete(id);
+    fake.finish(running.id);
+
+    expect(fake.stored('owner-a').items.map((item) => [item.type, item.conversationDeleted])).toEqual([
+      ['message', true],
+      ['message', true],
+    ]);
+    expect((await sdk.responses.retrieve(running.id)).status).toBe('completed');
+  });
 });
 
 describe('DELETE /v1/conversations/{id}/items/{item_id}', () => {

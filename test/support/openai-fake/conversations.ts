@@ -2,8 +2,8 @@
 import { applyFault, isFault } from './faults';
 import { badRequest, notFound, sendJson, type Exchange } from './http';
 import { appendItems, inputItems } from './items';
-import { isObject, newId, nowSeconds } from './json';
-import type { ConversationRecord } from './state';
+import { isObject, newId, nowSeconds, type Json } from './json';
+import type { ConversationRecord, State } from './state';
 
 export function createConversation(ex: Exchange): void {
   const behaviour = ex.state.conversationScript.shift() ?? { kind: 'ok' };
@@ -41,6 +41,17 @@ export function deleteConversation(ex: Exchange, id: string): void {
     state.orphanedItems.push({ item, conversationId: id, metadata: conversation.resource.metadata });
   }
   sendJson(ex, 200, 'DeletedConversationResource', { id, object: 'conversation.deleted', deleted: true });
+}
+
+/**
+ * Stores a response's output in its conversation; if the conversation was deleted while the
+ * response ran, the items are stored all the same, out of reach like the conversation's others.
+ */
+export function storeOutput(state: State, conversationId: string, items: readonly Json[]): void {
+  const conversation = state.conversations.get(conversationId);
+  if (conversation) return appendItems(conversation, items);
+  const metadata = state.orphanedItems.find((orphan) => orphan.conversationId === conversationId)?.metadata;
+  for (const item of items) state.orphanedItems.push({ item, conversationId, metadata });
 }
 
 export function retrieveItem(ex: Exchange, id: string, itemId: string): void {

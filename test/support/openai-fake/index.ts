@@ -1,27 +1,34 @@
 /**
- * A fake OpenAI server: a real HTTP server on 127.0.0.1 speaking the Responses and
- * Conversations APIs as the official description (`openai-openapi.yaml`) shapes them, so the
- * real `openai` SDK, the local server and the Step Functions poller can all use it as
- * `baseURL`. Its JSON bodies and every streamed event are checked against that description
- * in `test/integration/openai/fake-conformance.test.ts`, so it cannot drift from the real API.
+ * A fake OpenAI server: a real HTTP server on 127.0.0.1 speaking the Responses,
+ * Conversations and Moderations APIs as the official description (`openai-openapi.yaml`)
+ * shapes them, so the real `openai` SDK, the local server and the Step Functions poller can
+ * all use it as `baseURL`. Its JSON bodies and every streamed event are checked against that
+ * description in `test/integration/openai/fake-conformance.test.ts`, so it cannot drift from
+ * the real API.
  *
- * Implemented: `POST /v1/conversations`, `GET /v1/conversations/{id}`,
- * `GET /v1/conversations/{id}/items`, `POST /v1/responses` (JSON, or SSE with `stream: true`),
- * `GET /v1/responses/{id}` (JSON, or SSE with `?stream=true&starting_after=N`),
- * `POST /v1/responses/{id}/cancel`. Requests need `Authorization: Bearer <apiKey>`.
+ * Implemented (the route table below names each by its SDK method): conversations create,
+ * retrieve, delete; conversation items list (`order`, `limit`, `after`), retrieve, delete;
+ * responses create (JSON, or SSE with `stream: true`), retrieve (JSON, or SSE with
+ * `?stream=true&starting_after=N`), cancel, delete, compact; moderations create. Requests
+ * need `Authorization: Bearer <apiKey>`.
  *
  * Like the real service:
- * - a response with a `conversation` sees the conversation's stored items (its usage grows
- *   with them) and appends the user input at creation and the assistant output when done;
+ * - a response with a `conversation` sees the conversation's stored items and appends the
+ *   user input at creation and its output when done; input tokens follow one rule
+ *   (`tokens.ts`), and `context_management` compaction works as `context.ts` describes;
  * - a create on a conversation whose response is still running gets 400 `conversation_locked`;
  * - background responses keep running when the client disconnects; `response.model` is the
  *   dated snapshot (`gpt-6.1-sol` → `gpt-6.1-sol-2026-10-02`) unless `snapshotModels: false`;
- * - in-progress responses carry no `usage` (the description's `usage` is not nullable).
+ * - in-progress responses carry no `usage` (the description's `usage` is not nullable);
+ * - deleting a conversation keeps its items (`stored()` still lists them); responses created
+ *   with `store: false` cannot be retrieved; every deleted thing 404s with OpenAI's error body.
  *
  * Scriptable per test: `script(...)` queues behaviours for the next `POST /v1/responses`
- * calls (default: answer normally), `scriptConversations(...)` and `scriptRetrieves(...)`
- * do the same for conversation creates and response retrieves. Every request is recorded
- * (`requests`), every body and event sent too (`sent`, with the schema it must satisfy).
+ * calls (default: answer normally, at the server's timing), `scriptConversations`,
+ * `scriptRetrieves` and `scriptModerations` do the same for their endpoints, and
+ * `scriptFaults(endpoint, ...)` puts faults in front of any endpoint. Every request is
+ * recorded (`requests`, counted by `count`), every body and event sent too (`sent`, with the
+ * schema it must satisfy).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

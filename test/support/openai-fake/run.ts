@@ -4,7 +4,7 @@
  * on timers when it has a first-token delay or a latency: its deltas, one per word, are then
  * spread evenly from the first token to the end, and its timing is recorded.
  */
-import { appendItems } from './items';
+import { storeOutput } from './conversations';
 import { isObject, newId, nowSeconds, snapshot, type Json } from './json';
 import { later, type PendingRun, type Plan, type ResponseRecord, type State } from './state';
 import { tokensOfText } from './tokens';
@@ -192,8 +192,7 @@ function planSteps(state: State, target: ResponseRecord, pending: PendingRun): S
         ? { completed_at: nowSeconds() }
         : { incomplete_details: { reason: plan.reason } }),
     };
-    const conversation = target.conversationId ? state.conversations.get(target.conversationId) : undefined;
-    if (conversation) appendItems(conversation, snapshot(output));
+    if (target.conversationId !== null) storeOutput(state, target.conversationId, snapshot(output));
     target.timing.completedAtMs = nowMs();
     write({
       type: plan.outcome === 'completed' ? 'response.completed' : 'response.incomplete',
