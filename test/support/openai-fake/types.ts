@@ -245,7 +245,10 @@ export interface OpenAIFake {
    * items, and responses with that `safety_identifier` or on such a conversation.
    */
   stored(owner?: string): FakeStored;
-  /** Forget requests, scripts, responses and conversations. */
+  /**
+   * Forget requests, every script and fault, responses, conversations (and their orphaned
+   * items) and cache keys; stop running responses and pending timers; restore the start timing.
+   */
   reset(): void;
   close(): Promise<void>;
 }
