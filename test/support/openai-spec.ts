@@ -15,8 +15,15 @@
  *   every other `oneOf` keeps its exact-one meaning;
  * - `discriminator` and the `x-*` extensions are OpenAPI annotations, not JSON Schema:
  *   ignored (`strict: false`), the branches themselves still decide;
+ * - `nullable: false` (an OpenAPI 3.0 keyword, and the default anyway) appears once, next to an
+ *   `anyOf` without `type` (`CreateModerationRequest.model`), where ajv refuses to compile it:
+ *   those `nullable: false` are dropped; `nullable: true` keeps ajv's meaning;
  * - OpenAPI's non-standard formats (`unixtime`, `int64`, `double`, ...) are accepted as
- *   annotations; the `type` next to them is still checked.
+ *   annotations; the `type` next to them is still checked;
+ * - a few bodies have no schema, only an example in the operation's `x-oaiMeta` (the 200 of
+ *   `DELETE /responses/{id}`): `EXAMPLE_SHAPED` gives each a strict schema of exactly that
+ *   example's shape, validated by the name `operation:<operationId>`, and `exampleFor` returns
+ *   the example itself so a test can hold the two together.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -34,6 +41,24 @@ const SPEC_ID = 'https://spec.openai.local/openapi.json';
  * `InputItem` needs it (checked: a rich `message` item fails exact-one there and nowhere else).
  */
 const OVERLAPPING_ONE_OF: readonly string[] = ['InputItem'];
+
+/** Bodies documented only by an example: where the example is, and the schema of its shape. */
+const EXAMPLE_SHAPED: Readonly<Record<string, { path: string; method: string; schema: object }>> = {
+  'operation:deleteResponse': {
+    path: '/responses/{response_id}',
+    method: 'delete',
+    schema: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        object: { const: 'response' },
+        deleted: { const: true },
+      },
+      required: ['id', 'object', 'deleted'],
+      additionalProperties: false,
+    },
+  },
+};
 
 const ANNOTATION_FORMATS = [
   'unixtime',
@@ -55,8 +80,10 @@ export interface SpecValidation {
 }
 
 export interface OpenAISpec {
-  /** Validate `value` against `#/components/schemas/<name>`. */
+  /** Validate `value` against `#/components/schemas/<name>` (or an `operation:<id>` example shape). */
   validate(schemaName: string, value: unknown): SpecValidation;
+  /** The documented example body behind an `operation:<id>` name, parsed. */
+  exampleFor(schemaName: string): unknown;
   /** The schema names a `ResponseStreamEvent` of this `type` must satisfy (e.g. `ResponseCompletedEvent`). */
   eventSchemaFor(eventType: string): string | undefined;
   readonly schemaNames: readonly string[];
@@ -64,17 +91,20 @@ export interface OpenAISpec {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+interface Document {
+  readonly components: { schemas: Record<string, Json> };
+  readonly paths: Record<string, Record<string, { 'x-oaiMeta'?: { examples?: { response?: string } } }>>;
+}
+
 let cached: OpenAISpec | undefined;
 
 /** Loads and compiles the description once per test file (parsing 3 MB of YAML takes a moment). */
 export function loadOpenAISpec(): OpenAISpec {
-  cached ??= compile(
-    parse(readFileSync(SPEC_PATH, 'utf8')) as { components: { schemas: Record<string, Json> } },
-  );
+  cached ??= compile(parse(readFileSync(SPEC_PATH, 'utf8')) as Document);
   return cached;
 }
 
-function compile(document: { components: { schemas: Record<string, Json> } }): OpenAISpec {
+function compile(document: Document): OpenAISpec {
   const schemas = document.components.schemas;
   for (const name of OVERLAPPING_ONE_OF) {
     const schema = schemas[name];
@@ -83,6 +113,8 @@ function compile(document: { components: { schemas: Record<string, Json> } }): O
       delete (schemas[name] as Record<string, Json>).oneOf;
     }
   }
+
+  dropFalseNullable(schemas);
 
   const ajv = new Ajv2020({ strict: false, allErrors: false, validateSchema: false });
   const addFormats =
@@ -94,6 +126,11 @@ function compile(document: { components: { schemas: Record<string, Json> } }): O
   const validators = new Map<string, ValidateFunction>();
   const validatorFor = (name: string): ValidateFunction => {
     let validator = validators.get(name);
+    const shaped = EXAMPLE_SHAPED[name];
+    if (!validator && shaped) {
+      validator = ajv.compile(shaped.schema);
+      validators.set(name, validator);
+    }
     if (!validator) {
       if (!(name in schemas)) throw new Error(`No schema named ${name} in the OpenAI description`);
       validator = ajv.getSchema(`${SPEC_ID}#/components/schemas/${name}`);
@@ -119,7 +156,22 @@ function compile(document: { components: { schemas: Record<string, Json> } }): O
       return { valid, errors: valid ? [] : formatErrors(validator.errors) };
     },
     eventSchemaFor: (eventType) => eventSchemas.get(eventType),
+    exampleFor(schemaName) {
+      const shaped = EXAMPLE_SHAPED[schemaName];
+      const example =
+        shaped && document.paths[shaped.path]?.[shaped.method]?.['x-oaiMeta']?.examples?.response;
+      if (example === undefined) throw new Error(`No documented example for ${schemaName}`);
+      return JSON.parse(example) as unknown;
+    },
   };
+}
+
+/** Removes every `nullable: false` (see the file comment), in place. */
+function dropFalseNullable(value: Json): void {
+  if (Array.isArray(value)) return value.forEach(dropFalseNullable);
+  if (value === null || typeof value !== 'object') return;
+  if (value.nullable === false) delete value.nullable;
+  Object.values(value).forEach(dropFalseNullable);
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string[] {

@@ -152,6 +152,108 @@ describe('the OpenAI fake', () => {
   });
 });
 
+describe('the OpenAI fake, on the endpoints the safety and erasure work uses', () => {
+  it('sends CreateModerationResponse bodies for every input form, classified or scripted, and takes CreateModerationRequest', async () => {
+    fake.scriptModerations({ kind: 'scores', scores: { 'self-harm': 0.4 } }, { kind: 'error', status: 500 });
+    await sdk.moderations.create({ model: 'omni-moderation-latest', input: 'Plain words' });
+    await swallow(sdk.moderations.create({ input: 'Scripted failure' }));
+    await sdk.moderations.create({
+      model: 'omni-moderation-latest',
+      input: ['I want to kill myself', 'Fine'],
+    });
+    await sdk.moderations.create({
+      input: [
+        { type: 'text', text: 'How do I hurt myself' },
+        { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+      ],
+    });
+    await swallow(sdk.moderations.create({ input: 'Hi', model: 'not-a-moderation-model' }));
+
+    const bodies = fake.sent.filter((m) => m.schema === 'CreateModerationResponse');
+    expect(bodies).toHaveLength(3);
+    expect(fake.sent.filter((m) => m.schema === 'ErrorResponse').map((m) => m.status)).toEqual([500, 404]);
+    expect(violations(fake.sent)).toEqual([]);
+    for (const request of fake.requestsTo('POST', '/v1/moderations'))
+      expect(spec.validate('CreateModerationRequest', request.body).errors).toEqual([]);
+  });
+
+  it('sends valid bodies when deleting conversations, items and responses, and when they are gone', async () => {
+    const { id } = await sdk.conversations.create({ metadata: { user: 'owner' } });
+    const response = await sdk.responses.create({ model: 'gpt-6-luna', input: 'Hi', conversation: id });
+    const [item] = (await sdk.conversations.items.list(id, { order: 'asc' })).data;
+    const itemId = String(item?.id);
+    await sdk.conversations.items.retrieve(itemId, { conversation_id: id });
+    await sdk.conversations.items.delete(itemId, { conversation_id: id });
+    await swallow(sdk.conversations.items.retrieve(itemId, { conversation_id: id }));
+    await sdk.responses.delete(response.id);
+    await swallow(sdk.responses.delete(response.id));
+    await sdk.conversations.delete(id);
+    await swallow(sdk.conversations.delete(id));
+
+    expect(new Set(fake.sent.map((m) => m.schema))).toEqual(
+      new Set([
+        'ConversationResource',
+        'Response',
+        'ConversationItemList',
+        'ConversationItem',
+        'operation:deleteResponse',
+        'DeletedConversationResource',
+        'ErrorResponse',
+      ]),
+    );
+    expect(fake.sent.filter((m) => m.status === 404)).toHaveLength(3);
+    expect(violations(fake.sent)).toEqual([]);
+  });
+});
+
+describe('the OpenAI fake, compacting', () => {
+  it('sends valid Responses, events, item lists and CompactResources with compaction items, and takes them back as input', async () => {
+    const { id } = await sdk.conversations.create({});
+    const long = 'word '.repeat(1000);
+    const settings = { context_management: [{ type: 'compaction', compact_threshold: 1000 }] };
+    const stream = await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: long,
+      conversation: id,
+      stream: true,
+      ...settings,
+    });
+    for await (const _event of stream);
+    await sdk.conversations.items.list(id, { order: 'asc' });
+    const stateless = await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: [{ role: 'user', content: 'Now' }, { type: 'compaction_trigger' }],
+    });
+    const [produced] = stateless.output as Array<{ type: 'compaction'; encrypted_content: string }>;
+    await sdk.responses.create({
+      model: 'gpt-6-luna',
+      input: [
+        { type: 'compaction', encrypted_content: String(produced?.encrypted_content) },
+        { role: 'user', content: 'Go on' },
+      ],
+    });
+    await sdk.responses.compact({ model: 'gpt-6-luna', input: [{ role: 'user', content: long }] });
+    await sdk.responses.compact({ model: 'gpt-6-luna', previous_response_id: stateless.id });
+
+    const compactionIn = (m: SentMessage) => JSON.stringify(m.body).includes('"type":"compaction"');
+    expect(new Set(fake.sent.filter(compactionIn).map((m) => m.schema))).toEqual(
+      new Set([
+        'ResponseOutputItemAddedEvent',
+        'ResponseOutputItemDoneEvent',
+        'ResponseCompletedEvent',
+        'ConversationItemList',
+        'Response',
+        'CompactResource',
+      ]),
+    );
+    expect(violations(fake.sent)).toEqual([]);
+    for (const request of fake.requestsTo('POST', '/v1/responses'))
+      expect(spec.validate('CreateResponse', request.body).errors).toEqual([]);
+    for (const request of fake.requestsTo('POST', '/v1/responses/compact'))
+      expect(spec.validate('CompactResponseMethodPublicBody', request.body).errors).toEqual([]);
+  });
+});
+
 describe('the requests our adapter sends', () => {
   it('satisfy CreateConversationBody and CreateResponse', async () => {
     const { model } = modelFor(fake);
@@ -179,6 +281,24 @@ describe('the spec validator', () => {
     const response = await sdk.responses.create({ model: 'gpt-6-luna', input: 'Hi' });
     expect(spec.validate('Response', response).valid).toBe(true);
     expect(spec.validate('Response', { ...response, usage: null }).valid).toBe(false);
+  });
+
+  it('rejects a moderation result without one of the required categories', async () => {
+    const moderation = await sdk.moderations.create({ input: 'Hello' });
+    expect(spec.validate('CreateModerationResponse', moderation).errors).toEqual([]);
+    const [result] = moderation.results;
+    const { 'self-harm/intent': _dropped, ...categories } = result?.categories ?? {};
+    const broken = { ...moderation, results: [{ ...result, categories }] };
+    expect(spec.validate('CreateModerationResponse', broken).valid).toBe(false);
+  });
+
+  it('holds the response deletion body to the example the description documents, and nothing else', () => {
+    const example = spec.exampleFor('operation:deleteResponse');
+    expect(spec.validate('operation:deleteResponse', example).errors).toEqual([]);
+    expect(spec.validate('operation:deleteResponse', { ...(example as object), deleted: false }).valid).toBe(
+      false,
+    );
+    expect(spec.validate('operation:deleteResponse', { ...(example as object), extra: 1 }).valid).toBe(false);
   });
 
   it('rejects a stream event without its sequence number and an error body without param', () => {
