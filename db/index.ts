@@ -25,3 +25,24 @@ export {
 } from './migrations';
 export { splitStatements } from './split-statements';
 export * from './fixtures';
+export {
+  FUNCTIONS_DIR,
+  isManagedFunction,
+  latestDefinitions,
+  parseFunctionHead,
+  readFunctionSources,
+  signature,
+  withoutLeadingComments,
+  DROP_ALL_PUBLIC_COACH_FUNCTIONS,
+  type FunctionDefinition,
+  type FunctionHead,
+  type FunctionSource,
+} from './function-sources';
+export {
+  isEmptyPlan,
+  nextVersion,
+  planFunctionMigration,
+  REFRESH_ADAPTER_SQL,
+  renderFunctionMigration,
+  type FunctionMigrationPlan,
+} from './function-migration';
