@@ -46,3 +46,24 @@ export {
   renderFunctionMigration,
   type FunctionMigrationPlan,
 } from './function-migration';
+export {
+  discoverShape,
+  DISCOVERY_FILE,
+  readDiscoveryQuery,
+  type DatabaseShape,
+  type ExpectedColumn,
+  type ShapeColumn,
+  type ShapeIndex,
+  type ShapeMapping,
+  type ShapeProblem,
+  type ShapeTable,
+  type ShapeTrigger,
+} from './shape';
+export {
+  assertPreflight,
+  PreflightRefusal,
+  runPreflight,
+  type PendingMigration,
+  type PreflightReport,
+} from './preflight';
+export { formatPreflight } from './preflight-report';

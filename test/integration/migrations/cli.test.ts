@@ -54,10 +54,14 @@ describe('npm run migrate', () => {
     expect(result.stdout.split('\n').filter((l) => l.startsWith('applied '))).toEqual(files.map((f) => `applied ${f.fileName}`));
   });
 
-  test('says "up to date" when nothing is pending', async () => {
+  test('says "up to date" when nothing is pending, after the preflight passed', async () => {
     const result = await migrateCli(db.url);
 
-    expect(result).toMatchObject({ code: 0, stdout: 'up to date\n' });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'preflight: ok (0 pending; `npm run migrate -- --check` shows the details)',
+      'up to date',
+    ]);
   });
 
   test('exits 1 with the error when the database cannot be reached', async () => {
