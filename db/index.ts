@@ -6,6 +6,7 @@ export { pgExecutor, pgliteExecutor, type PgSession, type SqlExecutor } from './
 export {
   applyBaseline,
   applyDemoSeed,
+  applySupabasePlatform,
   BASELINE_DIR,
   execInTransaction,
   MIGRATIONS_DIR,
@@ -34,6 +35,7 @@ export {
   signature,
   withoutLeadingComments,
   DROP_ALL_PUBLIC_COACH_FUNCTIONS,
+  GENERATED_HEADER,
   type FunctionDefinition,
   type FunctionHead,
   type FunctionSource,
