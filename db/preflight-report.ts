@@ -39,7 +39,7 @@ function tableLines(
 ): string[] {
   if (!table.present) return [`  ${table.table}: MISSING`];
   const lines = [
-    `  ${table.table}: present, ${rows ?? 0} rows${table.written ? ', written by the backend' : ''}`,
+    `  ${table.table}: present, ${rows ?? 0} row${rows === 1 ? '' : 's'}${table.written ? ', written by the backend' : ''}`,
     `    ${pad('column', 22)}${pad('type', 30)}${pad('not null', 9)}${pad('default', 24)}status`,
   ];
   const byName = new Map(table.columns.map((c) => [c.name, c]));
@@ -62,21 +62,18 @@ function tableLines(
     lines.push(columnLine(name, byName.get(name), `ok (discovered: ${role})`));
   }
   const others = table.columns.filter((c) => !shown.has(c.name));
-  const strictOthers = others.filter((c) => c.not_null);
   if (table.written) {
-    lines.push(
-      strictOthers.length === 0
-        ? `    other NOT NULL columns: none`
-        : `    other NOT NULL columns: ${strictOthers
-            .map(
-              (c) =>
-                `${c.name} ${c.has_default ? `(default ${c.default ?? 'identity/generated'})` : '(NO DEFAULT)'}`,
-            )
-            .join(', ')}`,
+    // What the backend's inserts leave out: fine with a default or nullable, blocking otherwise.
+    const strict = others.filter((c) => c.not_null);
+    const loose = others.filter((c) => !c.not_null);
+    const described = strict.map(
+      (c) => `${c.name} (${c.has_default ? `default ${c.default ?? 'identity/generated'}` : 'NO DEFAULT'})`,
     );
+    lines.push(`    other NOT NULL columns: ${described.length === 0 ? 'none' : described.join(', ')}`);
+    if (loose.length > 0) lines.push(`    other nullable columns: ${loose.map((c) => c.name).join(', ')}`);
+  } else if (others.length > 0) {
+    lines.push(`    other columns (not read): ${others.map((c) => c.name).join(', ')}`);
   }
-  if (others.length > 0)
-    lines.push(`    ${others.length} other column(s) not used: ${others.map((c) => c.name).join(', ')}`);
   lines.push(
     table.triggers.length === 0
       ? '    triggers: none'
@@ -120,7 +117,7 @@ function mappingLines(shape: DatabaseShape): string[] {
       m.pillar_key
         ? m.pillar_key.mode === 'column'
           ? `public.pillars.${m.pillar_key.column}, held by pillar_ratings.pillar (${m.pillar_key.reason})`
-          : `public.pillars.display_name, ignoring case (${m.pillar_key.reason})`
+          : 'public.pillars.display_name, ignoring case (pillars has no key column, pillar_ratings.pillar no foreign key)'
         : 'NOT FOUND'
     }`,
     `  pillar order     public.pillars.${m.pillar_order}${m.pillar_order === 'display_name' ? ' (no ordering column)' : ''}`,

@@ -43,9 +43,13 @@ export async function openLocalDatabase(options: {
       await assertPreflight(executor, MIGRATIONS_DIR);
       await applyMigrations(executor, MIGRATIONS_DIR);
       await applyDemoSeed(executor);
-    } finally {
+    } catch (error) {
+      // The API will not start: close the pool, or its idle connections keep the process alive.
       client.release();
+      await pool.end();
+      throw error;
     }
+    client.release();
     return {
       kind: 'postgres',
       store: new FunctionChatStore(pgTransport(pool)),
