@@ -74,6 +74,9 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
       recent_messages: expect.any(Array),
     });
     expect(prepared.context.recent_messages[0]).toEqual(shape.user.latestMessage);
+    expect(
+      await store.getContextData({ user_id: shape.user.id, goal_id: shape.user.goalId, recent_limit: 5 }),
+    ).toEqual(prepared.context);
   });
 
   test('a chat turn is recorded: both rows, the thread on the conversation, the usage', async () => {
