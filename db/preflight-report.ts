@@ -151,8 +151,8 @@ export function formatPreflight(report: PreflightReport, target: string): string
   lines.push('', 'Discovered mapping', ...mappingLines(shape), '');
   const history = report.history.present
     ? `supabase_migrations.schema_migrations records ${report.history.applied.length}`
-    : 'no supabase_migrations.schema_migrations yet (created by the first run)';
-  lines.push(`Migrations: ${report.pending.length} pending (${history})`);
+    : 'supabase_migrations.schema_migrations does not exist yet (the first run creates it)';
+  lines.push(`Migrations: ${report.pending.length} pending; ${history}`);
   for (const migration of report.pending) {
     lines.push(`  ${migration.fileName}`, ...migration.effects.map((e) => `    - ${e}`));
   }
