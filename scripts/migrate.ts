@@ -6,8 +6,8 @@
  * `supabase db push` can be used on the same database. On a failing file, that file is
  * rolled back, the error is printed and the exit code is 1.
  *
- * `npm run migrate -- --check`: the preflight only, on a connection that cannot write
- * (`default_transaction_read_only`): what it found, the discovered mapping, what each pending
+ * `npm run migrate -- --check`: the preflight only, on a session that cannot write
+ * (`default_transaction_read_only`, besides the preflight's own read-only transaction): what it found, the discovered mapping, what each pending
  * file will do, and exit code 1 when the database cannot take them.
  */
 import { parseArgs } from 'node:util';
@@ -43,10 +43,11 @@ async function main(): Promise<number> {
   const client = new pg.Client({
     connectionString: url,
     application_name: values.check ? 'mivia-migrate-check' : 'mivia-migrate',
-    ...(values.check ? { options: '-c default_transaction_read_only=on' } : {}),
   });
   try {
     await client.connect();
+    // A plain SET rather than a startup option, which some poolers refuse.
+    if (values.check) await client.query('set default_transaction_read_only = on');
     const executor = pgExecutor(client);
     const report = await runPreflight(executor, MIGRATIONS_DIR);
     if (values.check) {
