@@ -75,6 +75,27 @@ describe('a database missing a required column', () => {
   });
 });
 
+describe('migrate --check on a database that can take the migrations', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ template: 'baseline' });
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  test('passes and writes nothing, not even the history table', async () => {
+    const before = await fingerprintOf(db);
+
+    const result = await migrateCli(db.url, ['--check']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('supabase_migrations.schema_migrations does not exist yet');
+    expect(await fingerprintOf(db)).toEqual(before);
+  });
+});
+
 describe('the adapter refresh after the app changed its tables', () => {
   let db: TestDatabase;
 
