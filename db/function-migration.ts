@@ -52,6 +52,12 @@ function creationOrder(functions: readonly FunctionSource[]): FunctionSource[] {
   return ordered;
 }
 
+/**
+ * What a new migration must hold so that `migrations/` defines exactly `sources`: each
+ * function whose text differs from its `latest` definition (or that has none), and a drop
+ * for each definition whose file is gone or whose signature changed. With `dropAll` (one
+ * time), every `public` function counts as gone, so all of them are created again.
+ */
 export function planFunctionMigration(
   sources: readonly FunctionSource[],
   latest: ReadonlyMap<string, FunctionDefinition>,
@@ -69,6 +75,7 @@ export function planFunctionMigration(
   return { changed: creationOrder(changed), dropped, dropAll };
 }
 
+/** True when `migrations/` is up to date with the files. */
 export function isEmptyPlan(plan: FunctionMigrationPlan): boolean {
   return plan.changed.length === 0 && plan.dropped.length === 0 && !plan.dropAll;
 }

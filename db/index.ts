@@ -1,6 +1,8 @@
 /**
- * The database toolkit shared by tests, local mode and `npm run migrate`: the executor
- * adapters (pg, PGlite), the Supabase-like baseline and seeds, and the migration runner.
+ * The database toolkit shared by tests, local mode and the scripts: the executor adapters
+ * (pg, PGlite), the Supabase-like baseline and seeds, the migration runner, the function
+ * files and the migrations generated from them (`npm run db:functions`), and the preflight
+ * that discovers the shape of the app's tables (`npm run migrate -- --check`).
  */
 export { pgExecutor, pgliteExecutor, type PgSession, type SqlExecutor } from './executor';
 export {
