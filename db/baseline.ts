@@ -56,6 +56,22 @@ export async function applyBaseline(
   if (options.existingRows) await execFile(executor, path.join(BASELINE_DIR, 'existing-rows.sql'));
 }
 
+/** The baseline files that are Supabase's, not the app's: roles, `auth`, default grants, realtime. */
+const PLATFORM_FILES = [
+  '010_roles.sql',
+  '020_auth.sql',
+  '030_public_grants.sql',
+  '060_realtime_publication.sql',
+];
+
+/**
+ * Applies only Supabase's part of the baseline, for tests that bring the app's tables in
+ * another shape (test/fixtures/shapes/).
+ */
+export async function applySupabasePlatform(executor: SqlExecutor): Promise<void> {
+  for (const file of PLATFORM_FILES) await execFile(executor, path.join(BASELINE_DIR, file));
+}
+
 /** Adds the local-mode demo user (`DEMO_USER_ID` in `db/fixtures.ts`); idempotent. */
 export async function applyDemoSeed(executor: SqlExecutor): Promise<void> {
   await execFile(executor, path.join(SEED_DIR, 'demo.sql'));

@@ -1,15 +1,16 @@
 /**
  * The database of the local API. By default an embedded PGlite (in memory, or in a folder
  * with LOCAL_PGLITE_DIR) with the Supabase-like baseline, our migrations and the demo user
- * applied at boot. With DATABASE_URL: that PostgreSQL, with pending migrations and the
- * (idempotent) demo user applied; it must already have the Supabase baseline (a Supabase
- * project or `supabase start` has it).
+ * applied at boot. With DATABASE_URL: that PostgreSQL, checked by the migration preflight,
+ * with pending migrations and the (idempotent) demo user applied; it must already have the
+ * Supabase baseline (a Supabase project or `supabase start` has it).
  */
 import { PGlite } from '@electric-sql/pglite';
 import {
   applyBaseline,
   applyDemoSeed,
   applyMigrations,
+  assertPreflight,
   DEMO_USER_ID,
   MIGRATIONS_DIR,
   pgExecutor,
@@ -37,11 +38,17 @@ export async function openLocalDatabase(options: {
     const client = await pool.connect();
     try {
       const executor = pgExecutor(client);
+      // As `npm run migrate` does: refuse (changing nothing) a database that cannot take them.
+      await assertPreflight(executor, MIGRATIONS_DIR);
       await applyMigrations(executor, MIGRATIONS_DIR);
       await applyDemoSeed(executor);
-    } finally {
+    } catch (error) {
+      // The API will not start: close the pool, or its idle connections keep the process alive.
       client.release();
+      await pool.end();
+      throw error;
     }
+    client.release();
     return {
       kind: 'postgres',
       store: sqlStore(pool),

@@ -1,7 +1,11 @@
 -- MiVia's tables as they exist before the coach backend (docs/data-model.md, "Existing
 -- tables"). `journal_ai_chats` and `user_assistant_threads` are exactly the PRD's: timestamps
 -- without time zone, no foreign keys. The app reads and writes them with the user's JWT, so
--- each has Supabase-style owner-only policies.
+-- each has Supabase-style owner-only policies. The other tables have more than the PRD shows
+-- (profiles.display_name and timezone, pillars.name and sort_order, pillar_ratings.id and
+-- note, user_goals.pillar_id and created_at): this is one shape the tests run on, beside the
+-- others in test/fixtures/shapes/; the backend discovers such columns, never assumes them
+-- (db/functions/coach_internal.discover_shape.sql).
 create table if not exists public.profiles (
   id uuid primary key references auth.users (id) on delete cascade,
   display_name text,

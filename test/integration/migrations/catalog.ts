@@ -11,7 +11,7 @@ import type { SqlExecutor } from '../../../db/index';
 /** The tables the migrations create (docs/data-model.md, "New tables"). */
 export const NEW_TABLES = ['chat_runs', 'openai_usage_logs', 'user_context_cache', 'chat_feedback', 'user_ai_settings'] as const;
 
-const SCHEMAS = "('public', 'auth', 'supabase_migrations')";
+const SCHEMAS = "('public', 'auth', 'supabase_migrations', 'coach_internal')";
 
 /** One line per schema object: columns, constraints, indexes, RLS, policies, grants, functions. */
 export async function schemaLines(db: SqlExecutor): Promise<string[]> {
@@ -28,6 +28,13 @@ export async function schemaLines(db: SqlExecutor): Promise<string[]> {
                    coalesce((select string_agg(a::text, ',' order by a::text) from unnest(c.relacl) a), '-')) as line
        from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname in ${SCHEMAS} and c.relkind in ('r', 'p')`,
+    `select format('view %s md5=%s acl=%s', c.oid::regclass, md5(pg_get_viewdef(c.oid)),
+                   coalesce((select string_agg(a::text, ',' order by a::text) from unnest(c.relacl) a), '-')) as line
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname in ${SCHEMAS} and c.relkind = 'v'`,
+    `select format('schema %s acl=%s', n.nspname,
+                   coalesce((select string_agg(a::text, ',' order by a::text) from unnest(n.nspacl) a), '-')) as line
+       from pg_namespace n where n.nspname in ${SCHEMAS}`,
     `select format('policy %s.%s %s %s to=%s using=%s check=%s', schemaname, tablename, policyname, cmd,
                    array_to_string(roles, ','), coalesce(qual, '-'), coalesce(with_check, '-')) as line
        from pg_policies where schemaname in ${SCHEMAS}`,

@@ -1,33 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { MIGRATIONS_DIR, readMigrations } from '../../../db/index';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-
-const run = promisify(execFile);
-const ROOT = path.dirname(MIGRATIONS_DIR);
-
-interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `npm run migrate` the way npm does (tsx), with exactly the given DATABASE_URL. */
-async function migrateCli(databaseUrl: string | undefined): Promise<CliResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.NODE_OPTIONS;
-  if (databaseUrl !== undefined) env.DATABASE_URL = databaseUrl;
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'scripts/migrate.ts'], { cwd: ROOT, env });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { migrateCli } from '../../support/migrate-cli';
 
 describe('npm run migrate', () => {
   let db: TestDatabase;
@@ -54,10 +28,14 @@ describe('npm run migrate', () => {
     expect(result.stdout.split('\n').filter((l) => l.startsWith('applied '))).toEqual(files.map((f) => `applied ${f.fileName}`));
   });
 
-  test('says "up to date" when nothing is pending', async () => {
+  test('says "up to date" when nothing is pending, after the preflight passed', async () => {
     const result = await migrateCli(db.url);
 
-    expect(result).toMatchObject({ code: 0, stdout: 'up to date\n' });
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'preflight: ok (0 pending; `npm run migrate -- --check` shows the details)',
+      'up to date',
+    ]);
   });
 
   test('exits 1 with the error when the database cannot be reached', async () => {

@@ -68,17 +68,20 @@ describe('the baseline and the migrations on embedded PGlite (local mode)', () =
     }
   });
 
-  test('the demo seed adds Sam with ratings and active goals but no thread, once', async () => {
+  test('the demo seed adds Sam (a name from the auth metadata) with ratings and active goals but no thread, once', async () => {
     await applyDemoSeed(lite);
     await applyDemoSeed(lite);
 
     const demo = await lite.query(
-      `select u.email, p.display_name,
+      `select u.email, n.display_name,
               (select count(*)::int from public.pillar_ratings r where r.user_id = u.id) as ratings,
               (select count(distinct r.pillar)::int from public.pillar_ratings r where r.user_id = u.id) as pillars,
               (select count(*)::int from public.user_goals g where g.user_id = u.id and g.is_active and g.focus is not null) as active_goals,
               (select count(*)::int from public.user_assistant_threads t where t.user_id = u.id) as threads
-         from auth.users u join public.profiles p on p.id = u.id where u.id = $1`,
+         from auth.users u
+         join public.profiles p on p.id = u.id
+         join coach_internal.profile_names n on n.user_id = u.id
+        where u.id = $1`,
       [DEMO_USER_ID],
     );
     expect(demo).toEqual([{ email: DEMO_USER_EMAIL, display_name: 'Sam', ratings: 8, pillars: 4, active_goals: 2, threads: 0 }]);

@@ -143,3 +143,50 @@ describe('indexes and functions', () => {
     expect(rows).toEqual([]);
   });
 });
+
+describe('the adapter schema coach_internal', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  const views = ['profile_names', 'pillars', 'ratings', 'goals'];
+
+  test.each(views.flatMap((view) => (['anon', 'authenticated'] as const).map((role) => [role, view] as const)))(
+    '%s cannot read coach_internal.%s (it would show every user’s names and ratings)',
+    async (role, view) => {
+      const result = await runAs(db.pool, role, alice.id, `select * from coach_internal.${view}`);
+
+      expect(result).toMatchObject({ ok: false, code: INSUFFICIENT_PRIVILEGE });
+    },
+  );
+
+  test.each(['anon', 'authenticated'] as const)('%s cannot run the discovery or the refresh', async (role) => {
+    for (const fn of ['discover_shape', 'refresh_adapter']) {
+      const result = await runAs(db.pool, role, alice.id, `select coach_internal.${fn}()`);
+
+      expect(result).toMatchObject({ ok: false, code: INSUFFICIENT_PRIVILEGE });
+    }
+  });
+
+  test('service_role reads the views (the coach functions run as it)', async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('set local role service_role');
+      const counts = [];
+      for (const view of views) {
+        const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from coach_internal.${view}`);
+        counts.push(rows[0]?.n ?? 0);
+      }
+      expect(counts.every((n) => n > 0)).toBe(true);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
+});

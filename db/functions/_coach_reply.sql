@@ -1,0 +1,20 @@
+-- The stored ChatReply of a run: its AI row and its user row. Null if it has no AI row.
+create or replace function public._coach_reply(p_run uuid) returns jsonb
+language sql stable security invoker set search_path = '' set timezone to 'UTC'
+as $$
+  select pg_catalog.jsonb_build_object(
+    'response', coalesce(a.response, a.message),
+    'thread_id', coalesce(a.openai_thread_id, r.thread_id, ''),
+    'tokens_used', coalesce(a.tokens_used, 0),
+    'model_used', coalesce(a.model_used, ''),
+    'cost_estimate', coalesce(a.cost_estimate, 0)::float8,
+    'message_id', a.id,
+    'user_message_id', coalesce(r.user_message_id, (
+      select u.id from public.journal_ai_chats u where u.run_id = r.id and u.message_type = 'user')),
+    'response_time_ms', coalesce(a.response_time_ms, 0),
+    'variant', coalesce(a.variant, 'simulated'),
+    'fallback', a.fallback)
+  from public.chat_runs r
+  join public.journal_ai_chats a on a.id = r.ai_message_id
+  where r.id = p_run
+$$;
