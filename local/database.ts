@@ -37,6 +37,8 @@ export async function openLocalDatabase(options: {
     const pool = storePool(options.databaseUrl);
     const client = await pool.connect();
     try {
+      // Migrations may build indexes on large tables: not bound by the store's statement timeout.
+      await client.query('set statement_timeout = 0');
       const executor = pgExecutor(client);
       // As `npm run migrate` does: refuse (changing nothing) a database that cannot take them.
       await assertPreflight(executor, MIGRATIONS_DIR);

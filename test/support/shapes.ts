@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { applySupabasePlatform, execInTransaction, FIXTURE_USERS, pgExecutor } from '../../db/index';
-import type { CoachContextData } from '../../lambdas/shared/api-schemas';
+import type { CoachContextData } from '../../lambdas/shared/contract/schemas';
 import { createTestDatabase, type TestDatabase } from './database';
 
 const SHAPES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'shapes');

@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { DEMO_GOAL_IDS, DEMO_USER_ID, MIGRATIONS_DIR, readMigrations } from '../../../db/index';
 import { openLocalDatabase } from '../../../local/database';
-import { FunctionChatStore, pgTransport } from '../../../lambdas/shared/store';
-import type { PrepareTurnInput, PreparedTurn } from '../../../lambdas/shared/ports';
+import type { PrepareTurnInput, PreparedTurn } from '../../../lambdas/chat/ports';
+import { sqlStore, type CoachStore } from '../../../local/runtime';
 import type { TestDatabase } from '../../support/database';
 import { migrateCli, type CliResult } from '../../support/migrate-cli';
 import { createShapeDatabase, EXTENDED, WORKING_SHAPES } from '../../support/shapes';
@@ -20,7 +20,7 @@ const MESSAGE = 'How do I keep going when I feel flat?';
 
 describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
   let db: TestDatabase;
-  let store: FunctionChatStore;
+  let store: CoachStore;
   let check: CliResult;
   let migrate: CliResult;
 
@@ -45,7 +45,7 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
     db = await createShapeDatabase(shape);
     check = await migrateCli(db.url, ['--check']);
     migrate = await migrateCli(db.url);
-    store = new FunctionChatStore(pgTransport(db.pool));
+    store = sqlStore(db.pool);
   });
   afterAll(async () => {
     await db?.drop();
@@ -169,12 +169,12 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
 
 describe('the extended shape keeps its own columns and triggers working', () => {
   let db: TestDatabase;
-  let store: FunctionChatStore;
+  let store: CoachStore;
 
   beforeAll(async () => {
     db = await createShapeDatabase(EXTENDED);
     expect((await migrateCli(db.url)).code).toBe(0);
-    store = new FunctionChatStore(pgTransport(db.pool));
+    store = sqlStore(db.pool);
   });
   afterAll(async () => {
     await db?.drop();
