@@ -256,7 +256,11 @@ export function settingsProblems(settings: CoachModelSettings, facts: ModelFacts
   return problems;
 }
 
-/** GPT-6 and GPT-5.6 honour `temperature` only with effort `none`; without `none`, never. */
+/**
+ * GPT-6 and GPT-5.6 honour `temperature` only with effort `none`; without `none`, never.
+ * OpenAI's deployment checklist: "When reasoning effort is not none, remove temperature,
+ * top_p, and top_logprobs" (https://developers.openai.com/api/docs/guides/deployment-checklist).
+ */
 function temperatureRuleOf(efforts: readonly ReasoningEffort[]): ModelFact['temperature'] {
   return efforts.includes('none') ? 'with_effort_none' : 'never';
 }
