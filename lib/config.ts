@@ -5,7 +5,10 @@
  * error that names every missing or invalid key.
  */
 import { z } from 'zod';
+import { mergeModelFacts, ModelFactsOverride } from '../lambdas/shared/coach/model-facts';
+import { profileProblems } from '../lambdas/shared/coach/profiles';
 import { FUNCTION_TIMEOUT_SECONDS } from '../lambdas/shared/contract/routes';
+import { CoachProfileId } from '../lambdas/shared/contract/schemas';
 
 /** API Gateway REST integrations time out at 29 s; the chat Lambda gets 28 s. */
 export const CHAT_FUNCTION_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS.chat;
@@ -19,13 +22,11 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-/** The coach profiles whose model can be overridden (kept in step with lambdas/shared/api-schemas.ts). */
-export const COACH_PROFILE_IDS = [
-  'general_coach',
-  'pillar_coach',
-  'journal_coach',
-  'onboarding_coach',
-] as const;
+/**
+ * Most characters `modelFacts` may take as the functions' `COACH_MODEL_FACTS`: Lambda allows
+ * 4 KB for all of a function's variables together, and the rest need about half of it.
+ */
+export const MAX_MODEL_FACTS_CHARS = 2_000;
 
 /** Every context key the app reads; `bin/app.ts` collects exactly these. */
 export const CONTEXT_KEYS = [
@@ -47,6 +48,7 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'logLevel',
   'modelOverrides',
+  'modelFacts',
   'syncBudgetMs',
   'openaiTimeoutMs',
   'openaiMaxRetries',
@@ -131,15 +133,15 @@ const modelOverrides = z
       }
     },
     z.partialRecord(
-      z.enum(COACH_PROFILE_IDS, {
-        error: `keys must be coach profile ids (${COACH_PROFILE_IDS.join(', ')})`,
+      z.enum(CoachProfileId.options, {
+        error: `keys must be coach profile ids (${CoachProfileId.options.join(', ')})`,
       }),
       z.string().trim().min(1, 'models must be non-empty strings'),
       { error: 'must be a JSON object of coach profile id to model' },
     ),
   )
   .optional()
-  .transform((v): Readonly<Partial<Record<(typeof COACH_PROFILE_IDS)[number], string>>> => v ?? {});
+  .transform((v): Readonly<Partial<Record<CoachProfileId, string>>> => v ?? {});
 
 const optionalText = z.string().trim().min(1, 'must not be empty').optional();
 
@@ -195,6 +197,12 @@ const DeployContextSchema = z
       .optional()
       .transform((v) => v ?? 'INFO'),
     modelOverrides,
+    /** Entries merged over the built-in model facts (`lambdas/shared/coach/model-facts.ts`). */
+    modelFacts: ModelFactsOverride.optional()
+      .transform((v) => v ?? {})
+      .refine((v) => JSON.stringify(v).length <= MAX_MODEL_FACTS_CHARS, {
+        error: `must fit in ${MAX_MODEL_FACTS_CHARS} characters of JSON (Lambda's 4 KB environment limit)`,
+      }),
     syncBudgetMs: int(20_000, 1_000, CHAT_FUNCTION_TIMEOUT_SECONDS * 1000 - MIN_RECORD_MARGIN_MS),
     openaiTimeoutMs: int(15_000, 1_000, 55_000),
     openaiMaxRetries: int(2, 0, 3),
@@ -225,7 +233,15 @@ const DeployContextSchema = z
       });
     }
   })
-  .transform((cfg) => {
+  .transform((cfg, ctx) => {
+    // The profiles as the functions will run them: their overrides, against the merged facts.
+    for (const problem of profileProblems(cfg.modelOverrides, mergeModelFacts(cfg.modelFacts).facts)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [problem.overridden ? 'modelOverrides' : 'modelFacts'],
+        message: `${problem.overridden ? '' : 'coach profile '}${problem.profile}: ${problem.message}`,
+      });
+    }
     const authBase = `${cfg.supabaseUrl}/auth/v1`;
     return {
       ...cfg,

@@ -166,7 +166,7 @@ export class CoachFunctions extends Construct {
       OPENAI_TIMEOUT_MS: String(config.openaiTimeoutMs),
       OPENAI_MAX_RETRIES: String(config.openaiMaxRetries),
     };
-    // The chat policy: kill switch, fallback, rollout, budgets, models. Non-secret.
+    // The chat policy: kill switch, fallback, rollout, budgets, models and their facts. Non-secret.
     const policy = {
       CHAT_SYNC_BUDGET_MS: String(config.syncBudgetMs),
       OPENAI_ENABLED: String(config.openaiEnabled),
@@ -175,6 +175,8 @@ export class CoachFunctions extends Construct {
       DAILY_TOKEN_LIMIT_PER_USER: String(config.dailyTokenLimitPerUser),
       DAILY_COST_LIMIT_USD_PER_USER: String(config.dailyCostLimitUsdPerUser),
       COACH_MODEL_OVERRIDES: JSON.stringify(config.modelOverrides),
+      // Prices and efforts change without a code change: a configuration-only deployment.
+      COACH_MODEL_FACTS: JSON.stringify(config.modelFacts),
     };
     const seconds = (s: number) => Duration.seconds(s);
 

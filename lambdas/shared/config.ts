@@ -5,6 +5,13 @@
  */
 import { z } from 'zod';
 import { CoachProfileId } from './contract/schemas';
+import {
+  BUILT_IN_MODEL_FACTS,
+  mergeModelFacts,
+  ModelFactsOverride,
+  type ModelFacts,
+} from './coach/model-facts';
+import { profileProblems, type ProfileProblem } from './coach/profiles';
 
 /** API Gateway REST integrations time out at 29 s; the sync chat path must end well before. */
 export const MAX_CHAT_SYNC_BUDGET_MS = 28_000;
@@ -111,6 +118,7 @@ const EnvSchema = z
       .nonnegative('must not be negative')
       .default(1.0),
     COACH_MODEL_OVERRIDES: modelOverrides,
+    COACH_MODEL_FACTS: ModelFactsOverride.optional(),
     POLLER_STATE_MACHINE_ARN: z.string().trim().startsWith('arn:', 'must be an ARN').optional(),
     AUTH_JWKS_URL: url.optional(),
     AUTH_ISSUER: url.optional(),
@@ -141,6 +149,8 @@ const EnvSchema = z
       dailyTokenLimitPerUser: env.DAILY_TOKEN_LIMIT_PER_USER,
       dailyCostLimitUsdPerUser: env.DAILY_COST_LIMIT_USD_PER_USER,
       coachModelOverrides: env.COACH_MODEL_OVERRIDES,
+      /** The built-in model facts with `COACH_MODEL_FACTS` merged over them. */
+      modelFacts: factsWith(env.COACH_MODEL_FACTS),
       pollerStateMachineArn: env.POLLER_STATE_MACHINE_ARN,
       /** Undefined only when neither AUTH_JWKS_URL nor SUPABASE_URL is set (local SQL mode). */
       authJwksUrl: env.AUTH_JWKS_URL ?? (authBase ? `${authBase}/.well-known/jwks.json` : undefined),
@@ -188,9 +198,43 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map(describeIssue)),
     ...crossFieldProblems(present),
+    // Checked once the overrides and facts parse: the profiles the turns will really send.
+    ...(parsed.success
+      ? profileProblems(parsed.data.coachModelOverrides, parsed.data.modelFacts).map(describeProfileProblem)
+      : []),
   ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return Object.freeze(parsed.data);
+}
+
+function describeProfileProblem({ profile, overridden, message }: ProfileProblem): string {
+  return overridden ? `COACH_MODEL_OVERRIDES ${profile}: ${message}` : `coach profile ${profile}: ${message}`;
+}
+
+function factsWith(override: z.output<typeof ModelFactsOverride> | undefined): ModelFacts {
+  return override ? mergeModelFacts(override).facts : BUILT_IN_MODEL_FACTS;
+}
+
+let factsMemo: { readonly raw: string; readonly facts: ModelFacts } | undefined;
+
+/**
+ * The model facts this process prices with: the built-in table merged with
+ * `COACH_MODEL_FACTS`, parsed once per value. `loadConfig` refuses a bad value at cold start,
+ * so by the time a reply is priced this cannot throw.
+ */
+export function processModelFacts(env: Env = process.env): ModelFacts {
+  const raw = env.COACH_MODEL_FACTS?.trim() ?? '';
+  if (factsMemo?.raw !== raw) {
+    const parsed = raw === '' ? undefined : ModelFactsOverride.safeParse(raw);
+    if (parsed && !parsed.success)
+      throw new ConfigError(
+        parsed.error.issues.map((issue) =>
+          describeIssue({ ...issue, path: ['COACH_MODEL_FACTS', ...issue.path] }),
+        ),
+      );
+    factsMemo = { raw, facts: factsWith(parsed?.data) };
+  }
+  return factsMemo.facts;
 }
 
 let memo: AppConfig | undefined;

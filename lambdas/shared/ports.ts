@@ -5,6 +5,7 @@
  * (`lambdas/<feature>/store.ts`). Shapes are snake_case because they are the JSON the
  * Postgres functions take and return, unchanged.
  */
+import type { ReasoningEffort } from './coach/model-facts';
 import type { ChatReply, CoachProfileId, RunState, Variant } from './contract/schemas';
 import type { StoreCallOptions } from './store/transport';
 
@@ -94,7 +95,8 @@ export interface CoachTurnRequest {
   readonly input: string;
   readonly conversation_id: string;
   readonly max_output_tokens: number;
-  readonly reasoning_effort: 'none' | 'minimal' | 'low' | 'medium' | 'high' | null;
+  /** Null: the model's default. Which efforts a model accepts: `coach/model-facts.ts`. */
+  readonly reasoning_effort: ReasoningEffort | null;
   readonly temperature: number | null;
   /** A hash of the user id, never the raw id. */
   readonly safety_identifier: string;

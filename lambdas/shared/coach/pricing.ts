@@ -1,86 +1,75 @@
 /**
  * What a response cost, from its usage by token kind (never from `total_tokens` alone:
- * cached input is ~10× cheaper than fresh input, output ~8× dearer).
+ * cached input is 10–20× cheaper than fresh input, output 5–6× dearer), at the prices of the
+ * model facts table (`model-facts.ts`, merged with `COACH_MODEL_FACTS`).
  *
  * OpenAI's `ResponseUsage` nests the kinds: `input_tokens` includes the cached and the
  * cache-write tokens, `output_tokens` includes the reasoning tokens. So the bill is
- *   (input − cached − cache_write) × input + cached × cached_input
- *   + cache_write × cache_write + output × output            (reasoning is inside output).
- *
- * The table is dated: update `PRICES_AS_OF` with it, from https://openai.com/api/pricing.
+ *   (input − cached − cache_write) × input + cached × cached_input + cache_write × cache_write
+ *   + output × output                                        (reasoning is inside output),
+ * and a request over the long-context threshold (272K input tokens) pays the input-side
+ * rates × 2 and the output rate × 1.5, for the whole request.
  */
+import { processModelFacts } from '../config';
 import type { TokenUsage } from '../ports';
+import {
+  entryFor,
+  STANDARD_LONG_CONTEXT,
+  type ModelFact,
+  type ModelFacts,
+  type ModelPrice,
+} from './model-facts';
 
-/** The day the table below was checked against OpenAI's price list. */
-export const PRICES_AS_OF = '2026-11-24';
-
-/** US dollars per 1 million tokens, per token kind. */
-export interface ModelPrice {
-  readonly input: number;
-  readonly cached_input: number;
-  readonly cache_write: number;
-  readonly output: number;
-}
-
-/**
- * Per model. GPT-6 models bill prompt-cache writes at 1.25× input; GPT-5.x models do not
- * charge extra for writes (they report none, and a write is billed as plain input).
- */
-export const PRICES: Readonly<Record<string, ModelPrice>> = {
-  'gpt-6-astra': { input: 5.0, cached_input: 0.5, cache_write: 6.25, output: 40.0 },
-  'gpt-6.1-sol': { input: 2.5, cached_input: 0.25, cache_write: 3.125, output: 20.0 },
-  'gpt-6-sol': { input: 2.5, cached_input: 0.25, cache_write: 3.125, output: 20.0 },
-  'gpt-6-luna': { input: 0.4, cached_input: 0.04, cache_write: 0.5, output: 3.2 },
-  'gpt-5.2': { input: 1.75, cached_input: 0.175, cache_write: 1.75, output: 14.0 },
-  'gpt-5.1': { input: 1.25, cached_input: 0.125, cache_write: 1.25, output: 10.0 },
-  'gpt-5': { input: 1.25, cached_input: 0.125, cache_write: 1.25, output: 10.0 },
-  'gpt-5-mini': { input: 0.25, cached_input: 0.025, cache_write: 0.25, output: 2.0 },
-  'gpt-5-nano': { input: 0.05, cached_input: 0.005, cache_write: 0.05, output: 0.4 },
-};
-
-/** The dearest known price of each kind: what an unknown model is billed at, so we never under-charge. */
-export const MAX_PRICE: ModelPrice = (['input', 'cached_input', 'cache_write', 'output'] as const).reduce(
-  (max, kind) => ({ ...max, [kind]: Math.max(...Object.values(PRICES).map((p) => p[kind])) }),
-  { input: 0, cached_input: 0, cache_write: 0, output: 0 },
-);
+type TokenKind = 'input' | 'cached_input' | 'cache_write' | 'output';
 
 export interface PriceLookup {
-  readonly price: ModelPrice;
-  /** The table entry used, or null when the model is unknown and billed at `MAX_PRICE`. */
+  readonly price: Pick<ModelPrice, TokenKind>;
+  readonly long_context: ModelFact['long_context'];
+  /** The table entry used (the base model of a dated snapshot), or null: unknown, billed at the maximum. */
   readonly priced_as: string | null;
 }
 
 /**
- * The price of a model. OpenAI reports the dated snapshot it ran (`gpt-6.1-sol-2026-10-02`):
- * a trailing `-YYYY-MM-DD` is ignored. Unknown models get `MAX_PRICE` and `priced_as: null`.
+ * The price of a model. A dated snapshot (`gpt-6.1-sol-2026-10-02`) prices as its base model.
+ * An unknown model is billed at the dearest price of each kind in the table, so a budget is
+ * never under-charged (the configuration checks keep unknown models out of the profiles).
  */
-export function priceFor(model: string): PriceLookup {
-  const name = model.trim().toLowerCase();
-  const base = name.replace(/-\d{4}-\d{2}-\d{2}$/, '');
-  for (const candidate of [name, base]) {
-    const price = PRICES[candidate];
-    if (price) return { price, priced_as: candidate };
-  }
-  return { price: MAX_PRICE, priced_as: null };
+export function priceFor(model: string, facts: ModelFacts = processModelFacts()): PriceLookup {
+  const known = entryFor(model, facts.models);
+  if (known) return { price: known.entry.price, long_context: known.entry.long_context, priced_as: known.id };
+  return { price: maxPrice(facts), long_context: STANDARD_LONG_CONTEXT, priced_as: null };
 }
 
-export function isPricedModel(model: string): boolean {
-  return priceFor(model).priced_as !== null;
+/** The dearest price of each token kind in the table. */
+export function maxPrice(facts: ModelFacts): PriceLookup['price'] {
+  const prices = Object.values(facts.models).map((fact) => fact.price);
+  const max = (kind: TokenKind) => Math.max(0, ...prices.map((p) => p[kind]));
+  return {
+    input: max('input'),
+    cached_input: max('cached_input'),
+    cache_write: max('cache_write'),
+    output: max('output'),
+  };
 }
 
 /** US dollars for one response, rounded to 6 decimals (the `cost_estimate numeric(12,6)` column). */
-export function estimateCostUsd(model: string, usage: TokenUsage): number {
-  const { price } = priceFor(model);
+export function estimateCostUsd(
+  model: string,
+  usage: TokenUsage,
+  facts: ModelFacts = processModelFacts(),
+): number {
+  const { price, long_context: long } = priceFor(model, facts);
+  const input = nonNegative(usage.input_tokens);
   const cached = nonNegative(usage.cached_tokens);
   const cacheWrite = nonNegative(usage.cache_write_tokens);
-  const freshInput = Math.max(0, nonNegative(usage.input_tokens) - cached - cacheWrite);
-  const microDollars =
-    freshInput * price.input +
-    cached * price.cached_input +
-    cacheWrite * price.cache_write +
-    nonNegative(usage.output_tokens) * price.output;
-  // Prices are per 1M tokens, so `microDollars` is in millionths of a dollar already.
-  return Math.round(microDollars) / 1_000_000;
+  const freshInput = Math.max(0, input - cached - cacheWrite);
+  const isLong = input > long.above_input_tokens;
+  const inputSide =
+    (freshInput * price.input + cached * price.cached_input + cacheWrite * price.cache_write) *
+    (isLong ? long.input_multiplier : 1);
+  const outputSide = nonNegative(usage.output_tokens) * price.output * (isLong ? long.output_multiplier : 1);
+  // Prices are per 1M tokens, so tokens × price is in millionths of a dollar already.
+  return Math.round(inputSide + outputSide) / 1_000_000;
 }
 
 /** The shape of OpenAI's `ResponseUsage` (openai-openapi.yaml), tolerant of older models' missing details. */

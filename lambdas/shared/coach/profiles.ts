@@ -1,12 +1,13 @@
 /**
  * The coach profiles: what the PRD kept as OpenAI "assistants" in a dashboard now lives here,
- * reviewed and versioned like code (OpenAI's assistants and reusable prompts are shut down,
- * DESIGN.md section 1). Bump a profile's `version` whenever its instructions or settings
- * change: `profile@version` is stored with every thread (`openai_assistant_id`) so a reply
- * can always be traced to the instructions that produced it.
+ * reviewed and versioned like code (OpenAI's assistants and reusable prompts are shut down).
+ * Bump a profile's `version` whenever its instructions or settings change: `profile@version`
+ * is stored with every thread (`openai_assistant_id`) so a reply can always be traced to the
+ * instructions that produced it. Every profile, with its model override, is checked against
+ * the model facts table (`model-facts.ts`) at cold start and at synth.
  */
-import type { CoachProfileId } from '../contract/schemas';
-import type { CoachTurnRequest } from '../ports';
+import { CoachProfileId } from '../contract/schemas';
+import { settingsProblems, type ModelFacts, type ReasoningEffort } from './model-facts';
 
 export interface CoachProfile {
   readonly id: CoachProfileId;
@@ -17,8 +18,9 @@ export interface CoachProfile {
   readonly instructions: string;
   /** Includes reasoning tokens: leave room for them above the ~150-word answer. */
   readonly max_output_tokens: number;
-  readonly reasoning_effort: CoachTurnRequest['reasoning_effort'];
-  /** Null: the model's default. Reasoning models refuse `temperature` unless effort is `none`. */
+  /** Null: the model's default (`medium` for every current model). */
+  readonly reasoning_effort: ReasoningEffort | null;
+  /** Null: the model's default. GPT-6 and GPT-5.6 honour `temperature` only with effort `none`. */
   readonly temperature: number | null;
 }
 
@@ -32,6 +34,7 @@ How you coach:
 - Suggest small, concrete next steps the user can take today or this week, and prefer their own ideas over yours.
 - Usually end with one open question that helps the user reflect or commit to a next step.
 - Reply in the language the user writes in.
+- Call the user by name only if the context gives their preferred name or they tell you it. When the name is unknown, do not address them by any name: never invent, guess or infer one.
 
 Boundaries:
 - You are a coach, not a clinician. Never diagnose, never name a condition the user might have, never recommend, adjust or discourage medication or treatment. For persistent or worsening physical or mental symptoms, encourage the user to talk to a doctor or a licensed mental-health professional.
@@ -49,11 +52,22 @@ const ONBOARDING_FOCUS = `Your role: the onboarding coach. The user is new to Mi
 
 const instructionsFor = (focus: string): string => `${SHARED_RULES}\n\n${focus}`;
 
+/*
+ * Models and efforts, for the PRD's < 5 s average reply. A reply is ~150 words of plain
+ * writing with no tools, and reasoning tokens are output the user waits for and pays for, so
+ * each profile runs the cheapest fast model that writes well, at the lowest effort the job
+ * needs (prices and efforts: model-facts.ts).
+ * - general, pillar, journal: gpt-6.1-terra, OpenAI's fast, efficient model for "clear,
+ *   natural writing", at half gpt-6.1-sol's price; `low` keeps a little reasoning to ground
+ *   the reply in the user's ratings and goals and to keep the safety rules on hard messages.
+ * - onboarding: gpt-6-luna, the fastest and cheapest, at `none` (no reasoning tokens at all):
+ *   short welcome turns that explain the app and ask one simple question.
+ */
 const PROFILES: Readonly<Record<CoachProfileId, CoachProfile>> = {
   general_coach: {
     id: 'general_coach',
-    version: 1,
-    model: 'gpt-6.1-sol',
+    version: 2,
+    model: 'gpt-6.1-terra',
     instructions: instructionsFor(GENERAL_FOCUS),
     max_output_tokens: 1200,
     reasoning_effort: 'low',
@@ -61,8 +75,8 @@ const PROFILES: Readonly<Record<CoachProfileId, CoachProfile>> = {
   },
   pillar_coach: {
     id: 'pillar_coach',
-    version: 1,
-    model: 'gpt-6.1-sol',
+    version: 2,
+    model: 'gpt-6.1-terra',
     instructions: instructionsFor(PILLAR_FOCUS),
     max_output_tokens: 1200,
     reasoning_effort: 'low',
@@ -70,8 +84,8 @@ const PROFILES: Readonly<Record<CoachProfileId, CoachProfile>> = {
   },
   journal_coach: {
     id: 'journal_coach',
-    version: 1,
-    model: 'gpt-6-luna',
+    version: 2,
+    model: 'gpt-6.1-terra',
     instructions: instructionsFor(JOURNAL_FOCUS),
     max_output_tokens: 1000,
     reasoning_effort: 'low',
@@ -79,11 +93,11 @@ const PROFILES: Readonly<Record<CoachProfileId, CoachProfile>> = {
   },
   onboarding_coach: {
     id: 'onboarding_coach',
-    version: 1,
+    version: 2,
     model: 'gpt-6-luna',
     instructions: instructionsFor(ONBOARDING_FOCUS),
     max_output_tokens: 800,
-    reasoning_effort: 'minimal',
+    reasoning_effort: 'none',
     temperature: null,
   },
 };
@@ -126,16 +140,42 @@ export function allProfiles(): readonly CoachProfile[] {
 
 /**
  * The profile for a chat type. `overrides` maps a profile id to a model (from config, e.g.
- * `{"general_coach":"gpt-5.2"}`) so operators can switch a model without a code change;
+ * `{"general_coach":"gpt-6.1-sol"}`) so operators can switch a model without a code change;
  * blank values and keys that are not profile ids are ignored.
  */
 export function resolveProfile(chatType: string, overrides?: Readonly<Record<string, string>>): CoachProfile {
-  const profile = PROFILES[profileIdForChatType(chatType)];
+  return withOverride(PROFILES[profileIdForChatType(chatType)], overrides);
+}
+
+/** A profile whose settings the model would refuse or ignore, and why. */
+export interface ProfileProblem {
+  readonly profile: CoachProfileId;
+  /** The model came from `overrides`, not from the profile in code. */
+  readonly overridden: boolean;
+  readonly message: string;
+}
+
+/**
+ * Every profile, with its override applied, checked against the model facts: what the
+ * configuration checks report (cold start and synth) before a turn can be refused.
+ */
+export function profileProblems(
+  overrides: Readonly<Record<string, string>>,
+  facts: ModelFacts,
+): ProfileProblem[] {
+  return CoachProfileId.options.flatMap((id) => {
+    const profile = withOverride(PROFILES[id], overrides);
+    const overridden = profile.model !== PROFILES[id].model;
+    return settingsProblems(profile, facts).map((message) => ({ profile: id, overridden, message }));
+  });
+}
+
+function withOverride(profile: CoachProfile, overrides?: Readonly<Record<string, string>>): CoachProfile {
   const model = overrides?.[profile.id]?.trim();
   return model ? { ...profile, model } : profile;
 }
 
-/** `general_coach@1`: stored as the thread's `openai_assistant_id` and used as the prompt cache key. */
+/** `general_coach@2`: stored as the thread's `openai_assistant_id` and used as the prompt cache key. */
 export function profileRef(profile: Pick<CoachProfile, 'id' | 'version'>): string {
   return `${profile.id}@${profile.version}`;
 }

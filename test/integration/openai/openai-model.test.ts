@@ -76,7 +76,7 @@ describe('respond', () => {
     const completed = outcome as Extract<CoachPoll, { status: 'completed' }>;
     const upstream = fake.responses.get(completed.response_id);
     expect(completed.text).toBe(`Coach reply to: ${turn.input.slice(0, 40)}`);
-    expect(completed.model).toBe('gpt-6.1-sol-2026-10-02');
+    expect(completed.model).toBe(`${turn.model}-2026-10-02`);
     expect(completed.usage).toEqual(usageFromOpenAI(upstream?.response.usage as never));
     expect(completed.usage.reasoning_tokens).toBeGreaterThan(0);
     expect(completed.usage.cache_write_tokens).toBeGreaterThan(0);
@@ -91,18 +91,18 @@ describe('respond', () => {
 
     expect(creates()).toHaveLength(1);
     expect(creates()[0]?.body).toEqual({
-      model: 'gpt-6.1-sol',
+      model: turn.model,
       instructions: turn.instructions,
       input: turn.input,
       conversation: conversationId,
       background: true,
       stream: true,
       store: true,
-      max_output_tokens: 1200,
-      reasoning: { effort: 'low' },
+      max_output_tokens: turn.max_output_tokens,
+      reasoning: { effort: turn.reasoning_effort },
       context_management: [{ type: 'compaction', compact_threshold: 32000 }],
       safety_identifier: turn.safety_identifier,
-      prompt_cache_key: 'pillar_coach@1',
+      prompt_cache_key: turn.prompt_cache_key,
       metadata: turn.metadata,
     });
     expect(creates()[0]?.headers.authorization).toBe(`Bearer ${fake.apiKey}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   MAX_CONTEXT_CHARS,
+  UNKNOWN_NAME,
   buildCoachContext,
   buildInstructions,
 } from '../../../lambdas/shared/coach/context';
@@ -103,10 +104,24 @@ describe('buildCoachContext', () => {
       goal: null,
       recent_messages: [],
     });
-    expect(text).toContain('PREFERRED NAME: not shared');
+    expect(text).toContain(`PREFERRED NAME: ${UNKNOWN_NAME}`);
     expect(text).toContain('No ratings yet.');
     expect(text).toContain('No active goals.');
     expect(text).toContain('No recent conversations.');
+  });
+
+  it("gives the user's shared name, quoted as data", () => {
+    expect(contextFor('general')).toContain('PREFERRED NAME: "Sam Rivera"');
+  });
+
+  it('says the name is unknown, and names nobody, when the user has not shared one', () => {
+    for (const display_name of [null, '', '   ']) {
+      const text = contextFor('general', sampleContext({ display_name }));
+      const nameLines = text.split('\n').filter((line) => /NAME/.test(line));
+
+      expect(nameLines).toEqual([`PREFERRED NAME: ${UNKNOWN_NAME}`]);
+      expect(text).not.toMatch(/Sam|null|undefined/);
+    }
   });
 
   it('stays within the size bound however much data there is, keeping the guidance', () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
+import { BUILT_IN_MODEL_FACTS } from '../../../lambdas/shared/coach/model-facts';
 import {
   allProfiles,
   isKnownChatType,
   profileById,
+  profileProblems,
   profileRef,
   resolveProfile,
 } from '../../../lambdas/shared/coach/profiles';
-import { isPricedModel } from '../../../lambdas/shared/coach/pricing';
 
 describe('resolveProfile', () => {
   it.each([
@@ -27,9 +28,12 @@ describe('resolveProfile', () => {
 
   it('replaces the model of the resolved profile when config overrides it, keeping everything else', () => {
     const base = resolveProfile('general');
-    const overridden = resolveProfile('general', { general_coach: 'gpt-5.2', pillar_coach: 'gpt-5' });
-    expect(overridden).toEqual({ ...base, model: 'gpt-5.2' });
-    expect(resolveProfile('pillar_health', { general_coach: 'gpt-5.2' }).model).toBe(
+    const overridden = resolveProfile('general', {
+      general_coach: 'gpt-6.1-sol',
+      pillar_coach: 'gpt-6-luna',
+    });
+    expect(overridden).toEqual({ ...base, model: 'gpt-6.1-sol' });
+    expect(resolveProfile('pillar_health', { general_coach: 'gpt-6.1-sol' }).model).toBe(
       profileById('pillar_coach').model,
     );
   });
@@ -53,11 +57,60 @@ describe('isKnownChatType', () => {
 
 describe('coach profiles', () => {
   it('name themselves id@version in profileRef', () => {
-    expect(profileRef(profileById('journal_coach'))).toBe('journal_coach@1');
+    expect(profileRef(profileById('journal_coach'))).toBe('journal_coach@2');
   });
 
-  it('all use a model the price table knows, so no reply is billed at the fallback maximum', () => {
-    for (const profile of allProfiles()) expect(isPricedModel(profile.model)).toBe(true);
+  it('all send a model, effort and temperature the model facts accept (so OpenAI refuses no turn)', () => {
+    expect(profileProblems({}, BUILT_IN_MODEL_FACTS)).toEqual([]);
+    for (const profile of allProfiles()) {
+      expect(Object.keys(BUILT_IN_MODEL_FACTS.models)).toContain(profile.model);
+    }
+  });
+
+  it("no longer send GPT-5's 'minimal' effort from the onboarding coach", () => {
+    expect(profileById('onboarding_coach')).toMatchObject({ model: 'gpt-6-luna', reasoning_effort: 'none' });
+    for (const profile of allProfiles()) expect(profile.reasoning_effort).not.toBe('minimal');
+  });
+
+  it('run fast, low-effort models for a short reply: nothing above low effort, nothing dearer than gpt-6.1-terra', () => {
+    const terra = BUILT_IN_MODEL_FACTS.models['gpt-6.1-terra']?.price.output ?? 0;
+    for (const profile of allProfiles()) {
+      expect(['none', 'low']).toContain(profile.reasoning_effort);
+      expect(BUILT_IN_MODEL_FACTS.models[profile.model]?.price.output).toBeLessThanOrEqual(terra);
+    }
+  });
+
+  it('report each override the model would refuse, naming the profile and why', () => {
+    expect(
+      profileProblems(
+        { onboarding_coach: 'gpt-6.1-sol', general_coach: 'gpt-5-mini', journal_coach: 'gpt-7-nova' },
+        BUILT_IN_MODEL_FACTS,
+      ),
+    ).toEqual([
+      {
+        profile: 'general_coach',
+        overridden: true,
+        message: 'gpt-5-mini is deprecated: OpenAI shuts it down on 2026-12-11 (use gpt-6.1-terra)',
+      },
+      {
+        profile: 'journal_coach',
+        overridden: true,
+        message: expect.stringMatching(/^gpt-7-nova is not in the model facts table/),
+      },
+      {
+        profile: 'onboarding_coach',
+        overridden: true,
+        message:
+          "gpt-6.1-sol does not accept reasoning effort 'none' (it accepts low, medium, high, xhigh, max)",
+      },
+    ]);
+  });
+
+  it('tell the model never to invent or guess a name it was not given', () => {
+    for (const profile of allProfiles()) {
+      expect(profile.instructions).toMatch(/When the name is unknown, do not address them by any name/);
+      expect(profile.instructions).toMatch(/never invent, guess or infer one/);
+    }
   });
 
   it('all carry the shared safety rules in their instructions', () => {

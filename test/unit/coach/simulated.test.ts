@@ -40,6 +40,28 @@ describe('simulatedReply', () => {
     expect(text.length).toBeGreaterThan(40);
   });
 
+  it('never addresses a user without a name by any name: the same reply, with the name left out', () => {
+    const crisis = 'Sometimes I want to die.';
+    for (const chatType of [
+      'general',
+      'pillar_health',
+      'journal_reflection',
+      'onboarding',
+      'weekly_review',
+    ]) {
+      for (const seed of seeds) {
+        for (const message of ['I keep skipping my evening walk.', crisis]) {
+          const named = reply(chatType, seed, sampleContext(), message);
+          const nameless = reply(chatType, seed, sampleContext({ display_name: null }), message);
+
+          // The named reply, "Sam" taken out: ", Sam" disappears and "Hi Sam" becomes "Hi there".
+          expect(nameless).toBe(named.replace(', Sam', '').replace('Hi Sam', 'Hi there'));
+          expect(nameless).not.toMatch(/Sam|Rivera/);
+        }
+      }
+    }
+  });
+
   it('talks about the pillar of a pillar chat, with its rating or goal', () => {
     const replies = seeds.map((seed) => reply('pillar_health', seed));
     for (const text of replies) expect(text).toContain('Health');

@@ -10,6 +10,7 @@ import {
   PLACEHOLDER_SUPABASE_URL,
   type RawDeployContext,
 } from '../../../lib/config';
+import { logicalId, synthesizeCoach } from './support';
 
 const minimal: RawDeployContext = { supabaseUrl: 'https://abcd.supabase.co' };
 
@@ -44,6 +45,7 @@ describe('deploy configuration', () => {
       maxPollSeconds: 600,
       featureFlags: false,
       modelOverrides: {},
+      modelFacts: {},
     });
     expect(config.openaiSecret).toBeUndefined();
   });
@@ -132,6 +134,85 @@ describe('deploy configuration', () => {
     expect(parseDeployConfig({ ...minimal, authMode: 'both' }).usesJwtSecret).toBe(true);
   });
 
+  it('refuses model overrides the model would refuse: retired, unknown, or an effort it lacks', () => {
+    const problems = problemsOf({
+      ...minimal,
+      modelOverrides: { onboarding_coach: 'gpt-6.1-sol', journal_coach: 'gpt-5-mini' },
+    });
+
+    expect(problems).toEqual({ modelOverrides: expect.any(String) });
+    expect(() =>
+      parseDeployConfig({ ...minimal, modelOverrides: { onboarding_coach: 'gpt-6.1-sol' } }),
+    ).toThrow(
+      "modelOverrides: onboarding_coach: gpt-6.1-sol does not accept reasoning effort 'none' (it accepts low, medium, high, xhigh, max)",
+    );
+    expect(() => parseDeployConfig({ ...minimal, modelOverrides: { journal_coach: 'gpt-5-mini' } })).toThrow(
+      'modelOverrides: journal_coach: gpt-5-mini is deprecated: OpenAI shuts it down on 2026-12-11 (use gpt-6.1-terra)',
+    );
+  });
+
+  it('takes modelFacts as an object or as -c JSON, and lets an override use a model it adds', () => {
+    const facts = {
+      models: {
+        'gpt-6.2-sol': {
+          efforts: ['low', 'medium', 'high', 'xhigh', 'max'],
+          price: {
+            input: 2,
+            cached_input: 0.1,
+            output: 10,
+            effective_from: '2026-11-17',
+            source: 'https://developers.openai.com/api/docs/models/gpt-6.2-sol',
+          },
+        },
+      },
+    };
+    const overrides = { general_coach: 'gpt-6.2-sol' };
+
+    const fromObject = parseDeployConfig({ ...minimal, modelFacts: facts, modelOverrides: overrides });
+    const fromText = parseDeployConfig({
+      ...minimal,
+      modelFacts: JSON.stringify(facts),
+      modelOverrides: JSON.stringify(overrides),
+    });
+
+    expect(fromObject.modelFacts).toEqual(fromText.modelFacts);
+    expect(fromObject.modelFacts.models?.['gpt-6.2-sol']?.price?.cache_write).toBe(2.5);
+    expect(fromObject.modelOverrides).toEqual(overrides);
+  });
+
+  it('refuses modelFacts that are not valid facts, or that a profile in code cannot run with', () => {
+    expect(problemsOf({ ...minimal, modelFacts: { models: { 'gpt-7': { efforts: ['low'] } } } })).toEqual({
+      modelFacts: 'models.gpt-7.price is required for a model not in the table',
+    });
+    expect(
+      problemsOf({ ...minimal, modelFacts: { models: { 'gpt-6-luna': { efforts: ['low'] } } } }),
+    ).toEqual({
+      modelFacts:
+        "coach profile onboarding_coach: gpt-6-luna does not accept reasoning effort 'none' (it accepts low)",
+    });
+  });
+
+  it("refuses modelFacts too large for Lambda's environment", () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 20 }, (_, i) => [
+        `gpt-test-${i}`,
+        {
+          efforts: ['low'],
+          price: {
+            input: 1,
+            cached_input: 0.1,
+            output: 5,
+            effective_from: '2026-12-01',
+            source: 'https://developers.openai.com/api/docs/pricing',
+          },
+        },
+      ]),
+    );
+    expect(problemsOf({ ...minimal, modelFacts: { models: many } })).toEqual({
+      modelFacts: expect.stringMatching(/^must fit in 2000 characters of JSON/),
+    });
+  });
+
   it('ignores keys it does not own (CDK feature flags share the context)', () => {
     expect(() =>
       parseDeployConfig({ ...minimal, ['@aws-cdk/core:newStyleStackSynthesis' as never]: true }),
@@ -161,5 +242,57 @@ describe('bin/app.ts', () => {
     expect(result.stderr).toMatch(/- supabaseUrl: must be an https URL/);
     expect(result.stderr).toMatch(/- rolloutPercent: must be at most 100/);
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('stops the synth when an override names a model OpenAI shuts down', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const outdir = mkdtempSync(path.join(tmpdir(), 'mivia-cdk-'));
+
+    const result = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['bin/app.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify({ ...minimal, modelOverrides: '{"general_coach":"gpt-5"}' }),
+      },
+    });
+
+    rmSync(outdir, { recursive: true, force: true });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      '- modelOverrides: general_coach: gpt-5 is deprecated: OpenAI shuts it down on 2026-12-11 (use gpt-6.1-sol)',
+    );
+  });
+});
+
+describe('a price change', () => {
+  it('is a configuration-only deployment: the functions keep their code and get the new facts', () => {
+    // Prepare: the same app, once as in cdk.json and once with new gpt-6-luna prices.
+    const price = {
+      input: 0.08,
+      cached_input: 0.008,
+      output: 0.4,
+      effective_from: '2027-01-01',
+      source: 'https://developers.openai.com/api/docs/models/gpt-6-luna',
+    };
+    const before = synthesizeCoach();
+    const after = synthesizeCoach({ modelFacts: { models: { 'gpt-6-luna': { price } } } });
+    const chatOf = ({ stack, template }: ReturnType<typeof synthesizeCoach>) =>
+      (template.toJSON().Resources as Record<string, { Properties: Record<string, unknown> }>)[
+        logicalId(stack.functions.chat.function)
+      ]?.Properties;
+
+    // Act
+    const [old, updated] = [chatOf(before), chatOf(after)];
+
+    // Assess
+    expect(updated?.Code).toEqual(old?.Code);
+    expect(updated?.Environment).not.toEqual(old?.Environment);
+    const facts = (updated?.Environment as { Variables: Record<string, string> }).Variables.COACH_MODEL_FACTS;
+    expect(JSON.parse(facts ?? '')).toEqual({
+      models: { 'gpt-6-luna': { price: { ...price, cache_write: 0.1 } } },
+    });
   });
 });

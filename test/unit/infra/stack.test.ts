@@ -133,6 +133,13 @@ describe('functions', () => {
     }
   });
 
+  it('hands the model facts to every function that prices a reply or checks the profiles, and only those', () => {
+    const withFacts = Object.entries(functionsByName())
+      .filter(([, fn]) => envOf(fn).COACH_MODEL_FACTS === '{}')
+      .map(([name]) => name);
+    expect(withFacts.sort()).toEqual(['chat', 'context', 'poller', 'threads']);
+  });
+
   it('configures the authorizer for Supabase tokens (JWKS by default, no JWT secret)', () => {
     expect(envOf(stack.functions.authorizer)).toMatchObject({
       AUTH_MODE: 'jwks',

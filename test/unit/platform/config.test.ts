@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { BUILT_IN_MODEL_FACTS } from '../../../lambdas/shared/coach/model-facts';
 import { ConfigError, loadConfig } from '../../../lambdas/shared/config';
 
 const SUPABASE_URL = 'https://abcdefghijklmnop.supabase.co';
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       dailyTokenLimitPerUser: 200_000,
       dailyCostLimitUsdPerUser: 1.0,
       coachModelOverrides: {},
+      modelFacts: BUILT_IN_MODEL_FACTS,
       authJwksUrl: `${SUPABASE_URL}/auth/v1/.well-known/jwks.json`,
       authIssuer: `${SUPABASE_URL}/auth/v1`,
       authAudience: 'authenticated',
@@ -132,6 +134,76 @@ describe('loadConfig', () => {
   it('refuses model overrides for unknown profiles', () => {
     expect(problemsOf({ SUPABASE_URL, COACH_MODEL_OVERRIDES: '{"assistant_coach":"gpt-6-luna"}' })).toEqual([
       expect.stringContaining('COACH_MODEL_OVERRIDES has an unknown coach profile id "assistant_coach"'),
+    ]);
+  });
+
+  it('refuses an override to a model that would refuse or ignore the profile settings', () => {
+    // Prepare: onboarding sends effort 'none'; gpt-6.1-sol has no 'none', gpt-5 shuts down.
+    const env = {
+      SUPABASE_URL,
+      COACH_MODEL_OVERRIDES:
+        '{"onboarding_coach":"gpt-6.1-sol","general_coach":"gpt-5","pillar_coach":"gpt-8"}',
+    };
+
+    // Act
+    const problems = problemsOf(env);
+
+    // Assess
+    expect(problems).toEqual([
+      'COACH_MODEL_OVERRIDES general_coach: gpt-5 is deprecated: OpenAI shuts it down on 2026-12-11 (use gpt-6.1-sol)',
+      expect.stringMatching(/^COACH_MODEL_OVERRIDES pillar_coach: gpt-8 is not in the model facts table/),
+      "COACH_MODEL_OVERRIDES onboarding_coach: gpt-6.1-sol does not accept reasoning effort 'none' (it accepts low, medium, high, xhigh, max)",
+    ]);
+  });
+
+  it('takes model facts from COACH_MODEL_FACTS, merged over the built-in table', () => {
+    // Prepare: a model the built-in table does not know, then an override to it.
+    const facts = {
+      models: {
+        'gpt-6.2-sol': {
+          efforts: ['low', 'medium', 'high', 'xhigh', 'max'],
+          price: {
+            input: 2,
+            cached_input: 0.1,
+            output: 10,
+            effective_from: '2026-11-17',
+            source: 'https://developers.openai.com/api/docs/models/gpt-6.2-sol',
+          },
+        },
+      },
+    };
+
+    // Act
+    const cfg = loadConfig({
+      SUPABASE_URL,
+      COACH_MODEL_FACTS: JSON.stringify(facts),
+      COACH_MODEL_OVERRIDES: '{"pillar_coach":"gpt-6.2-sol"}',
+    });
+
+    // Assess
+    expect(cfg.modelFacts.models['gpt-6.2-sol']?.price).toEqual({
+      ...facts.models['gpt-6.2-sol'].price,
+      cache_write: 2.5,
+    });
+    expect(cfg.modelFacts.models['gpt-6-luna']).toEqual(BUILT_IN_MODEL_FACTS.models['gpt-6-luna']);
+    expect(cfg.coachModelOverrides).toEqual({ pillar_coach: 'gpt-6.2-sol' });
+  });
+
+  it('refuses COACH_MODEL_FACTS that are not valid facts, naming the field', () => {
+    expect(
+      problemsOf({ SUPABASE_URL, COACH_MODEL_FACTS: '{"models":{"gpt-7":{"efforts":["low"]}}}' }),
+    ).toEqual(['COACH_MODEL_FACTS models.gpt-7.price is required for a model not in the table']);
+    expect(problemsOf({ SUPABASE_URL, COACH_MODEL_FACTS: 'cheap please' })).toEqual([
+      'COACH_MODEL_FACTS must be a JSON object {"models": {...}, "shut_down": {...}}',
+    ]);
+  });
+
+  it('checks the profiles in code against COACH_MODEL_FACTS too', () => {
+    // The onboarding coach sends effort 'none': facts that take 'none' away from gpt-6-luna refuse it.
+    expect(
+      problemsOf({ SUPABASE_URL, COACH_MODEL_FACTS: '{"models":{"gpt-6-luna":{"efforts":["low"]}}}' }),
+    ).toEqual([
+      "coach profile onboarding_coach: gpt-6-luna does not accept reasoning effort 'none' (it accepts low)",
     ]);
   });
 
