@@ -12,7 +12,8 @@ import {
   type ModelFacts,
 } from './coach/model-facts';
 import { profileProblems, type ProfileProblem } from './coach/profiles';
-import { FLAG_ENV_SHAPE, flagsFromEnvFields, MAX_CHAT_SYNC_BUDGET_MS } from './flags/schema';
+import { FLAG_ENV_SHAPE, flagsFromEnvFields } from './flags/env';
+import { MAX_CHAT_SYNC_BUDGET_MS } from './flags/schema';
 import { DEFAULT_COHORT_SALT } from './user-hash';
 
 export { MAX_CHAT_SYNC_BUDGET_MS };
@@ -91,7 +92,7 @@ const EnvSchema = z
     OPENAI_TIMEOUT_MS: integer(15_000, 1_000, 600_000),
     OPENAI_MAX_RETRIES: integer(2, 0, 3),
     // The flags' variables (OPENAI_ENABLED, CHAT_SYNC_BUDGET_MS, the limits, …): the defaults
-    // of the flags document, typed and bounded by its one table (flags/schema.ts).
+    // of the flags document, typed and bounded by its one table (flags/schema.ts, flags/env.ts).
     ...FLAG_ENV_SHAPE,
     AI_FLAGS_FILE: text.optional(),
     APPCONFIG_APPLICATION_ID: text.optional(),

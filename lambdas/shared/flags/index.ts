@@ -38,4 +38,4 @@ export {
   type RolloutDecision,
   type RolloutReason,
   type UserLimits,
-} from './policy';
+} from './decisions';

@@ -35,7 +35,7 @@ const usd = z
 const count = whole(0, Number.MAX_SAFE_INTEGER);
 
 /** One key of the document: its type, the environment variable that gives its default, and that default. */
-interface FlagDefinition<E extends string, S extends z.ZodType> {
+export interface FlagDefinition<E extends string, S extends z.ZodType> {
   readonly env: E;
   readonly schema: S;
   readonly default: z.output<S>;
@@ -55,7 +55,7 @@ function flag<const E extends string, S extends z.ZodType>(
  * Every key of the flags document. Precedence of the switches that choose the coach:
  * `openai_enabled: false` (the kill switch) beats a per-user override
  * (`user_ai_settings.openai_enabled`), which beats the cohort (`rollout_percent`); see
- * `decideRollout` in ./policy.ts.
+ * `decideRollout` in ./decisions.ts.
  */
 export const FLAG_DEFINITIONS = {
   openai_enabled: flag(
@@ -175,16 +175,17 @@ export const FLAG_DEFINITIONS = {
   ),
 } as const;
 
-type Definitions = typeof FLAG_DEFINITIONS;
+/** The table's type: each key's environment variable name and zod schema, as literal types. */
+export type FlagDefinitions = typeof FLAG_DEFINITIONS;
 
 /** A key of the flags document. */
-export type FlagKey = keyof Definitions;
+export type FlagKey = keyof FlagDefinitions;
 
 /** Every key, in the table's order. */
 export const FLAG_KEYS = Object.keys(FLAG_DEFINITIONS) as FlagKey[];
 
 /** The flags in force: every key has a value. */
-export type Flags = { readonly [K in FlagKey]: z.output<Definitions[K]['schema']> };
+export type Flags = { readonly [K in FlagKey]: z.output<FlagDefinitions[K]['schema']> };
 
 /** The zod schema of a flags document (snake_case, every key optional, unknown keys refused). */
 export const FlagsDocument = z
@@ -194,7 +195,7 @@ export const FlagsDocument = z
         key,
         FLAG_DEFINITIONS[key].schema.optional().describe(FLAG_DEFINITIONS[key].description),
       ]),
-    ) as { [K in FlagKey]: z.ZodOptional<Definitions[K]['schema']> },
+    ) as { [K in FlagKey]: z.ZodOptional<FlagDefinitions[K]['schema']> },
   )
   .describe('MiVia coach flags. Every key is optional: a missing key keeps its default.');
 
@@ -247,48 +248,4 @@ export function applyFlagsDocument(defaults: Flags, document: FlagsDocument): Fl
  */
 export function flagsJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(FlagsDocument, { target: 'draft-04' }) as Record<string, unknown>;
-}
-
-/** A flag's environment variable name. */
-export type FlagEnvName = Definitions[FlagKey]['env'];
-
-/** Reads an environment string as the flag's type, then applies the flag's own rules. */
-function envSchemaOf(definition: FlagDefinition<string, z.ZodType>): z.ZodType<unknown, string | undefined> {
-  const typed: z.ZodType<unknown, string> =
-    definition.schema instanceof z.ZodBoolean
-      ? z
-          .string()
-          .trim()
-          .toLowerCase()
-          .pipe(z.enum(['true', 'false', '1', '0'], { error: "must be 'true', 'false', '1' or '0'" }))
-          .transform((v) => v === 'true' || v === '1')
-      : z
-          .string()
-          .trim()
-          .transform((v) => Number(v));
-  return typed
-    .pipe(definition.schema)
-    .optional()
-    .transform((v) => v ?? definition.default);
-}
-
-/**
- * The environment variables of the flags, as zod fields keyed by variable name, for the
- * configuration schema over `process.env` (lambdas/shared/config.ts) to spread into its own.
- */
-export const FLAG_ENV_SHAPE = Object.fromEntries(
-  FLAG_KEYS.map((key) => [FLAG_DEFINITIONS[key].env, envSchemaOf(FLAG_DEFINITIONS[key])]),
-) as unknown as {
-  [K in FlagKey as Definitions[K]['env']]: z.ZodType<z.output<Definitions[K]['schema']>, string | undefined>;
-};
-
-/** The flags given by parsed environment fields (the output of `FLAG_ENV_SHAPE`). */
-export function flagsFromEnvFields(env: {
-  readonly [K in FlagKey as Definitions[K]['env']]: Flags[K];
-}): Flags {
-  return Object.freeze(
-    Object.fromEntries(
-      FLAG_KEYS.map((key) => [key, env[FLAG_DEFINITIONS[key].env as keyof typeof env]]),
-    ) as Flags,
-  );
 }

@@ -98,7 +98,7 @@ function failureSignature(error: unknown): string {
 /**
  * The flags source the configuration names (AppConfig, else the local file, else the
  * environment alone). Precedence among the flags themselves is the caller's: see
- * `decideRollout` (./policy.ts).
+ * `decideRollout` (./decisions.ts).
  */
 export function createFlagsSource(cfg: FlagsSourceConfig, deps: FlagsSourceDeps = {}): FlagsSource {
   const defaults = cfg.flagDefaults;
