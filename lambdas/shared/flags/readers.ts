@@ -48,29 +48,39 @@ function defaultAppConfigClient(): AppConfigDataClient {
 
 /**
  * Reads the profile with Powertools' AppConfig provider. The provider keeps the session
- * token (one StartConfigurationSession per container, then GetLatestConfiguration with the
- * next-poll token) and the last configuration, which AppConfig answers with an empty body
- * while it is unchanged. Its own cache is bypassed: the source decides when to ask again,
- * with a clock tests can move.
+ * token (one StartConfigurationSession, then GetLatestConfiguration with each next-poll
+ * token) and the last configuration, which AppConfig answers with an empty body while it
+ * is unchanged. Its own cache is bypassed: the source decides when to ask again, with a
+ * clock tests can move. After a failed read the session is dropped, because a poll whose
+ * answer was lost may have used up the token the provider would send again (AppConfig then
+ * refuses it until it expires, a day later); the next read opens a new session.
  */
 export function appConfigDocumentReader(
   profile: AppConfigFlagsProfile,
   client: AppConfigDataClient = defaultAppConfigClient(),
 ): FlagsDocumentReader {
-  const provider = new AppConfigProvider({
-    application: profile.applicationId,
-    environment: profile.environmentId,
-    awsSdkV3Client: client,
-  });
+  const newProvider = () =>
+    new AppConfigProvider({
+      application: profile.applicationId,
+      environment: profile.environmentId,
+      awsSdkV3Client: client,
+    });
+  let provider = newProvider();
   const decoder = new TextDecoder('utf-8');
   return {
     source: 'appconfig',
     async read() {
-      const bytes: Uint8Array | undefined = await provider.get(profile.profileId, {
-        forceFetch: true,
-        maxAge: 0,
-        sdkOptions: { RequiredMinimumPollIntervalInSeconds: APPCONFIG_MIN_POLL_SECONDS },
-      });
+      let bytes: Uint8Array | undefined;
+      try {
+        bytes = await provider.get(profile.profileId, {
+          forceFetch: true,
+          maxAge: 0,
+          sdkOptions: { RequiredMinimumPollIntervalInSeconds: APPCONFIG_MIN_POLL_SECONDS },
+        });
+      } catch (error) {
+        provider = newProvider();
+        throw error;
+      }
       return bytes === undefined ? undefined : decoder.decode(bytes);
     },
   };

@@ -26,6 +26,7 @@ export function fakeAppConfig(now: () => number) {
   let version = 0;
   let content = '';
   let outage: AwsHttpReply | undefined;
+  let loseNextPollAnswer = false;
   let nextToken = 1;
   const sessions = new Map<string, Session>();
   const refusals: string[] = [];
@@ -70,6 +71,11 @@ export function fakeAppConfig(now: () => number) {
       }
       sessions.delete(token);
       session.lastPollAt = now();
+      if (loseNextPollAnswer) {
+        // The service used the token up, but its answer never reached the client.
+        loseNextPollAnswer = false;
+        return restJsonError(503, 'InternalServerException', 'connection reset');
+      }
       const changed = session.seenVersion !== version;
       session.seenVersion = version;
       return {
@@ -100,6 +106,10 @@ export function fakeAppConfig(now: () => number) {
     /** Answers every call with this error until called with undefined. */
     outage(reply: AwsHttpReply | undefined) {
       outage = reply;
+    },
+    /** The next poll uses its token up but fails (an answer lost on the way back). */
+    loseNextPollAnswer() {
+      loseNextPollAnswer = true;
     },
     /** The GetLatestConfiguration calls received. */
     polls: () => http.requests.filter((r) => r.path === '/configuration').length,

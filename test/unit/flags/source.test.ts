@@ -204,6 +204,26 @@ describe('flags from AppConfig', () => {
     ]);
     expect(recorder.ofType('unavailable')).toHaveLength(1);
   });
+  it('opens a new session after a poll whose answer was lost, instead of resending a used-up token', async () => {
+    // Prepare
+    const { service, flags, advance } = appConfigSetup();
+    service.deploy('{"rollout_percent": 10}');
+    await flags.current();
+
+    // Act
+    service.loseNextPollAnswer();
+    advance(30_000);
+    const duringLoss = await flags.current();
+    service.deploy('{"openai_enabled": false}');
+    advance(30_000);
+    const after = await flags.current();
+
+    // Assess
+    expect(duringLoss.rollout_percent).toBe(10);
+    expect(after).toMatchObject({ openai_enabled: false, rollout_percent: 100 });
+    expect(service.sessionStarts()).toHaveLength(2);
+    expect(service.refusals).toEqual([]);
+  });
 });
 
 describe('flags from a local file (AI_FLAGS_FILE)', () => {
