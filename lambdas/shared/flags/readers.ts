@@ -33,15 +33,16 @@ export interface AppConfigFlagsProfile {
 export const APPCONFIG_MIN_POLL_SECONDS = 15;
 
 /**
- * The AppConfig Data client of a Lambda container: short timeouts and one retry, because a
- * flags read runs inside a request and a slow AppConfig must not hold it (the last good
- * flags stay in force instead). Traced when X-Ray is on.
+ * The AppConfig Data client of a Lambda container: short timeouts and no retry, because a
+ * flags read runs inside a request and a slow AppConfig must not hold it (at worst about
+ * 2.5 s, once per max age); the last good flags stay in force and the next read is at most
+ * FLAGS_MAX_AGE_SECONDS away. Traced when X-Ray is on.
  */
 function defaultAppConfigClient(): AppConfigDataClient {
   return tracer.captureAWSv3Client(
     new AppConfigDataClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
     }),
   );
 }
