@@ -45,9 +45,9 @@ export type SecretNotConfiguredReason =
 
 /** The result of looking a secret up: its value, or why there is none. */
 export type SecretLookup =
-  | { readonly status: 'configured'; readonly value: string }
+  | { readonly configured: true; readonly value: string }
   | {
-      readonly status: 'not_configured';
+      readonly configured: false;
       readonly reason: SecretNotConfiguredReason;
       readonly secretId: string | undefined;
     };
@@ -179,28 +179,28 @@ export function createSecretReader(options: SecretReaderOptions = {}): SecretRea
 
   async function lookup(kind: SecretKind, cfg: SecretSources): Promise<SecretLookup> {
     const { override, secretId } = sources(kind, cfg);
-    if (override) return { status: 'configured', value: override };
-    if (!secretId) return { status: 'not_configured', reason: 'no_source', secretId };
+    if (override) return { configured: true, value: override };
+    if (!secretId) return { configured: false, reason: 'no_source', secretId };
     let pending = inFlight.get(secretId);
     if (!pending) {
       pending = fetchSecret(kind, secretId).finally(() => inFlight.delete(secretId));
       inFlight.set(secretId, pending);
     }
     const value = await pending;
-    if (value === undefined) return { status: 'not_configured', reason: 'empty', secretId };
-    if (isStackPlaceholder(kind, value)) return { status: 'not_configured', reason: 'placeholder', secretId };
-    return { status: 'configured', value };
+    if (value === undefined) return { configured: false, reason: 'empty', secretId };
+    if (isStackPlaceholder(kind, value)) return { configured: false, reason: 'placeholder', secretId };
+    return { configured: true, value };
   }
 
   return {
     lookup,
     async get(kind, cfg) {
       const found = await lookup(kind, cfg);
-      return found.status === 'configured' ? found.value : undefined;
+      return found.configured ? found.value : undefined;
     },
     async require(kind, cfg) {
       const found = await lookup(kind, cfg);
-      if (found.status === 'configured') return found.value;
+      if (found.configured) return found.value;
       throw new SecretNotConfiguredError(kind, found.reason, found.secretId);
     },
   };
@@ -218,7 +218,7 @@ export async function getSecret(kind: SecretKind, cfg: SecretSources): Promise<s
   return defaultReader.get(kind, cfg);
 }
 
-/** Like `getSecret`, but says why a secret has no value: `{ status: 'not_configured', reason, secretId }`. */
+/** Like `getSecret`, but says why a secret has no value: `{ configured: false, reason, secretId }`. */
 export async function lookupSecret(kind: SecretKind, cfg: SecretSources): Promise<SecretLookup> {
   return defaultReader.lookup(kind, cfg);
 }

@@ -126,7 +126,7 @@ describe('getSecret', () => {
 
     expect(await reader.get('openai_api_key', noSources)).toBeUndefined();
     expect(await reader.lookup('openai_api_key', noSources)).toEqual({
-      status: 'not_configured',
+      configured: false,
       reason: 'no_source',
       secretId: undefined,
     });
@@ -141,7 +141,7 @@ describe('a secret that is not configured yet', () => {
 
     expect(await reader.get('openai_api_key', openaiFrom('mivia/openai'))).toBeUndefined();
     expect(await reader.lookup('openai_api_key', openaiFrom('mivia/openai'))).toEqual({
-      status: 'not_configured',
+      configured: false,
       reason: 'empty',
       secretId: 'mivia/openai',
     });
@@ -158,8 +158,8 @@ describe('a secret that is not configured yet', () => {
     });
 
     expect([openai, serviceRole]).toEqual([
-      { status: 'not_configured', reason: 'placeholder', secretId: 'mivia/openai' },
-      { status: 'not_configured', reason: 'placeholder', secretId: 'mivia/service-role' },
+      { configured: false, reason: 'placeholder', secretId: 'mivia/openai' },
+      { configured: false, reason: 'placeholder', secretId: 'mivia/service-role' },
     ]);
   });
 
