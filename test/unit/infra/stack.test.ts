@@ -117,7 +117,7 @@ describe('functions', () => {
   it('hands the chat function its policy and the poller state machine, and only the chat function', () => {
     expect(envOf(stack.functions.chat)).toMatchObject({
       SUPABASE_URL: 'https://example.supabase.co',
-      CHAT_SYNC_BUDGET_MS: '20000',
+      CHAT_SYNC_BUDGET_MS: '15000',
       OPENAI_ENABLED: 'true',
       FALLBACK_ENABLED: 'true',
       OPENAI_ROLLOUT_PERCENT: '100',
