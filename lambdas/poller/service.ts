@@ -124,7 +124,7 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
 
   const recordCompleted = async (completed: CoachCompleted): Promise<PollTaskOutput> => {
     const answer = openaiAnswer(completed, now() - Date.parse(run.created_at));
-    await deps.store.recordExchange({ ...identityOf(run), answer });
+    await deps.store.recordExchange({ run_id: run.run_id, user_id: run.user_id, answer });
     deps.observer?.answered?.({
       variant: answer.variant,
       fallback: false,
@@ -170,21 +170,6 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   await fail(poll.status, 'code' in poll ? poll.code : poll.status);
   deps.observer?.longRunFinished?.('failed');
   return out('done', 'failed');
-}
-
-function identityOf(run: PendingRunDetails) {
-  return {
-    run_id: run.run_id,
-    user_id: run.user_id,
-    assistant_type: run.assistant_type,
-    profile_ref: run.profile_ref,
-    thread_id: run.thread_id,
-    chat_type: run.chat_type,
-    goal_id: run.goal_id,
-    journal_entry_id: run.journal_entry_id,
-    client_message_id: run.client_message_id,
-    message: run.message,
-  };
 }
 
 function fallbackFor(run: PendingRunDetails, nowMs: number) {

@@ -8,8 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FIXTURE_USERS, PILLAR_IDS } from '../../db/fixtures';
 import { AppError } from '../../lambdas/shared/errors';
-import type { PrepareTurnInput, PreparedTurn } from '../../lambdas/chat/ports';
-import type { AiAnswer, TurnIdentity } from '../../lambdas/shared/ports';
+import type {
+  PrepareTurnInput,
+  PreparedTurn,
+  RolloutChoices,
+  TurnLimits,
+  TurnReservationBasis,
+} from '../../lambdas/chat/ports';
+import type { AiAnswer, RecordExchangeInput } from '../../lambdas/shared/ports';
 import type { CoachStore as ChatStore } from '../../local/runtime';
 
 export interface StoreHarness {
@@ -58,6 +64,58 @@ export const SIMULATED_FALLBACK: AiAnswer = {
   response_time_ms: 40,
 };
 
+/** The message the contract's turns send. */
+export const TURN_MESSAGE = 'I keep skipping my evening walk. Any ideas?';
+
+/** Limits nobody reaches by accident. */
+export const GENEROUS_LIMITS: TurnLimits = {
+  per_minute: 1_000,
+  daily_messages: 10_000,
+  daily_tokens: 1_000_000_000,
+  daily_cost_usd: 1_000,
+  global_daily_cost_usd: 1_000_000,
+};
+
+/** OpenAI for everyone, as the cohort decided, whatever the user's own setting. */
+export const OPENAI_ROLLOUT: RolloutChoices = {
+  unset: { variant: 'openai', reason: 'cohort', cohort: '7' },
+  enabled: { variant: 'openai', reason: 'user_override', cohort: 'override' },
+  disabled: { variant: 'simulated', reason: 'user_override', cohort: 'override' },
+};
+
+/** 1,000 input and 100 output tokens at 1 and 5 USD per 1M: a worst case of 0.0015 USD. */
+export const SMALL_RESERVE: TurnReservationBasis = {
+  input_tokens: 1_000,
+  output_tokens: 100,
+  input_usd_per_mtok: 1,
+  output_usd_per_mtok: 5,
+  long_context: { above_input_tokens: 272_000, input_multiplier: 2, output_multiplier: 1.5 },
+};
+
+/** A prepare input for a general-coach turn of `userId` with key `clientMessageId`. */
+export function turnInput(
+  userId: string,
+  clientMessageId: string,
+  extra: Partial<PrepareTurnInput> = {},
+): PrepareTurnInput {
+  return {
+    user_id: userId,
+    assistant_type: 'general_coach',
+    profile_ref: 'general_coach@1',
+    chat_type: 'general',
+    goal_id: null,
+    journal_entry_id: null,
+    thread_id: null,
+    client_message_id: clientMessageId,
+    message: TURN_MESSAGE,
+    recent_limit: 5,
+    rollout: OPENAI_ROLLOUT,
+    limits: GENEROUS_LIMITS,
+    reserve: SMALL_RESERVE,
+    ...extra,
+  };
+}
+
 type Claimed = Extract<PreparedTurn, { kind: 'claimed' }>;
 
 export function describeChatStoreContract(name: string, makeHarness: () => Promise<StoreHarness>): void {
@@ -82,41 +140,21 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       return rows[0]?.n ?? -1;
     };
     const key = () => `k-${randomUUID()}`;
-    const prepareInput = (
-      userId: string,
-      clientMessageId: string,
-      extra: Partial<PrepareTurnInput> = {},
-    ): PrepareTurnInput => ({
-      user_id: userId,
-      assistant_type: 'general_coach',
-      chat_type: 'general',
-      goal_id: null,
-      thread_id: null,
-      client_message_id: clientMessageId,
-      claim_ttl_seconds: 60,
-      recent_limit: 5,
-      ...extra,
-    });
+    const prepareInput = turnInput;
     const claim = async (input: PrepareTurnInput): Promise<Claimed> => {
       const prepared = await h.store.prepareTurn(input);
       if (prepared.kind !== 'claimed') throw new Error(`expected a claim, got ${prepared.kind}`);
       return prepared;
     };
+    /** What recording (and the 202 hand-over) take: the run, its user, the thread. */
     const identity = (
       runId: string,
       input: PrepareTurnInput,
-      extra: Partial<TurnIdentity> = {},
-    ): TurnIdentity => ({
+      extra: Partial<Omit<RecordExchangeInput, 'answer'>> = {},
+    ): Omit<RecordExchangeInput, 'answer'> & { readonly thread_id: string } => ({
       run_id: runId,
       user_id: input.user_id,
-      assistant_type: input.assistant_type,
-      profile_ref: 'general_coach@1',
       thread_id: 'conv_contract',
-      chat_type: input.chat_type,
-      goal_id: input.goal_id,
-      journal_entry_id: null,
-      client_message_id: input.client_message_id,
-      message: 'I keep skipping my evening walk. Any ideas?',
       ...extra,
     });
     const refusal = async (promise: Promise<unknown>): Promise<{ status: number; code: string }> => {
@@ -155,6 +193,61 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         [prepared.run_id],
       );
       expect(runs).toEqual([{ status: 'in_flight', attempts: 1 }]);
+    });
+
+    it("stores the turn once when it is claimed: the user's row, the cohort and the open reservation", async () => {
+      const userId = await newUser();
+      const journalEntryId = randomUUID();
+      const input = prepareInput(userId, key(), { journal_entry_id: journalEntryId });
+
+      const prepared = await claim(input);
+
+      expect(prepared).toMatchObject({
+        variant: 'openai',
+        rollout_reason: 'cohort',
+        global_budget_exceeded: false,
+        recover_first: false,
+        conversation_id: null,
+        user_message_id: expect.any(String),
+        // 1000 × 1 + 100 × 5 micro-dollars.
+        reservation: { tokens: 1100, cost_usd: 0.0015 },
+      });
+      const rows = await h.query(
+        `select id, message_type, message, response, journal_entry_id, chat_type, run_id, client_message_id
+           from public.journal_ai_chats where user_id = $1`,
+        [userId],
+      );
+      expect(rows).toEqual([
+        {
+          id: prepared.user_message_id,
+          message_type: 'user',
+          message: TURN_MESSAGE,
+          response: null,
+          journal_entry_id: journalEntryId,
+          chat_type: 'general',
+          run_id: prepared.run_id,
+          client_message_id: input.client_message_id,
+        },
+      ]);
+      const runs = await h.query(
+        `select user_message_id, assistant_type, profile_ref, journal_entry_id, cohort, rollout_reason,
+                reserved_tokens, reserved_cost_usd::float8 as reserved, reservation_open
+           from public.chat_runs where id = $1`,
+        [prepared.run_id],
+      );
+      expect(runs).toEqual([
+        {
+          user_message_id: prepared.user_message_id,
+          assistant_type: 'general_coach',
+          profile_ref: 'general_coach@1',
+          journal_entry_id: journalEntryId,
+          cohort: '7',
+          rollout_reason: 'cohort',
+          reserved_tokens: 1100,
+          reserved: 0.0015,
+          reservation_open: true,
+        },
+      ]);
     });
 
     it('returns the user AI settings when the user has a row', async () => {
@@ -258,7 +351,8 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         },
       ]);
       const runs = await h.query(
-        `select status, user_message_id, ai_message_id, thread_id, completed_at is not null as completed from public.chat_runs where id = $1`,
+        `select status, user_message_id, ai_message_id, thread_id, completed_at is not null as completed,
+                reservation_open from public.chat_runs where id = $1`,
         [run_id],
       );
       expect(runs).toEqual([
@@ -268,8 +362,14 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
           ai_message_id: reply.message_id,
           thread_id: 'conv_contract',
           completed: true,
+          reservation_open: false,
         },
       ]);
+      const cohorts = await h.query(
+        `select cohort, rollout_reason from public.journal_ai_chats where id = $1`,
+        [reply.message_id],
+      );
+      expect(cohorts).toEqual([{ cohort: '7', rollout_reason: 'cohort' }]);
     });
 
     it("counts today's recorded OpenAI answers in the next turn's usage", async () => {
@@ -385,10 +485,10 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       });
     });
 
-    it('records atomically: a failure midway leaves no user row, no AI row, no usage log and the run in flight', async () => {
+    it("records atomically: a failure midway leaves no AI row, no usage log, the claim's user row and the run in flight", async () => {
       const userId = await newUser();
       const input = prepareInput(userId, key());
-      const { run_id } = await claim(input);
+      const { run_id, user_message_id } = await claim(input);
       // Fits the AI row's numeric(12,6) but overflows the usage log's numeric(10,6): fails after both chat rows.
       const tooExpensive: AiAnswer = { ...OPENAI_ANSWER, cost_estimate: 123456 };
 
@@ -396,14 +496,21 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
         h.store.recordExchange({ ...identity(run_id, input), answer: tooExpensive }),
       ).rejects.toThrow(/numeric field overflow/);
 
-      expect(await count('public.journal_ai_chats where user_id = $1', [userId])).toBe(0);
+      expect(
+        await count(`public.journal_ai_chats where user_id = $1 and message_type = 'ai'`, [userId]),
+      ).toBe(0);
+      expect(
+        await count(`public.journal_ai_chats where user_id = $1 and message_type = 'user'`, [userId]),
+      ).toBe(1);
       expect(await count('public.openai_usage_logs where user_id = $1', [userId])).toBe(0);
       expect(await count('public.user_assistant_threads where user_id = $1', [userId])).toBe(0);
       const runs = await h.query(
-        'select status, user_message_id, ai_message_id from public.chat_runs where id = $1',
+        'select status, user_message_id, ai_message_id, reservation_open from public.chat_runs where id = $1',
         [run_id],
       );
-      expect(runs).toEqual([{ status: 'in_flight', user_message_id: null, ai_message_id: null }]);
+      expect(runs).toEqual([
+        { status: 'in_flight', user_message_id, ai_message_id: null, reservation_open: true },
+      ]);
     });
 
     it('records a run once: a second record returns the first reply and adds no row', async () => {
@@ -440,19 +547,25 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       );
 
       expect(refused).toEqual({ status: 404, code: 'run_not_found' });
-      expect(await count('public.journal_ai_chats where user_id in ($1, $2)', [userId, other])).toBe(0);
+      expect(
+        await count(`public.journal_ai_chats where user_id in ($1, $2) and message_type = 'ai'`, [
+          userId,
+          other,
+        ]),
+      ).toBe(0);
+      expect(await count('public.journal_ai_chats where user_id = $1', [other])).toBe(0);
     });
 
     it('takes a pending run from the 202 to the poller, records it once, and shows it completed to its owner only', async () => {
       const userId = await newUser();
-      const input = prepareInput(userId, key(), { goal_id: null });
-      const { run_id } = await claim(input);
-      const turn = identity(run_id, input, { journal_entry_id: randomUUID() });
+      const input = prepareInput(userId, key(), { goal_id: null, journal_entry_id: randomUUID() });
+      const { run_id, user_message_id } = await claim(input);
+      const turn = identity(run_id, input);
 
       const pending = await h.store.beginPendingRun({ ...turn, openai_response_id: 'resp_long_1' });
       const again = await h.store.beginPendingRun({ ...turn, openai_response_id: 'resp_long_1' });
 
-      expect(pending).toEqual({ run_id, user_message_id: expect.any(String), thread_id: 'conv_contract' });
+      expect(pending).toEqual({ run_id, user_message_id, thread_id: 'conv_contract' });
       expect(again).toEqual(pending);
       expect(await h.store.prepareTurn(input)).toEqual({ kind: 'in_flight', run_id, status: 'pending' });
       expect(await h.store.getRun({ run_id, user_id: userId })).toEqual({
@@ -467,17 +580,11 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       expect(details).toMatchObject({
         run_id,
         user_id: userId,
-        assistant_type: 'general_coach',
-        profile_ref: 'general_coach@1',
-        thread_id: 'conv_contract',
         chat_type: 'general',
-        goal_id: null,
-        journal_entry_id: turn.journal_entry_id,
         client_message_id: input.client_message_id,
-        message: turn.message,
+        message: input.message,
         status: 'pending',
         openai_response_id: 'resp_long_1',
-        user_message_id: pending.user_message_id,
         context: { display_name: 'Robin' },
         settings: {
           openai_enabled: null,
@@ -489,12 +596,22 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       });
       expect(Number.isNaN(Date.parse(details?.created_at ?? ''))).toBe(false);
 
+      // As the poller records it: the run and its user, nothing it already stored.
       const reply = await h.store.recordExchange({
-        ...turn,
+        run_id,
+        user_id: userId,
         answer: { ...OPENAI_ANSWER, openai_response_id: 'resp_long_1' },
       });
 
-      expect(reply.user_message_id).toBe(pending.user_message_id);
+      expect(reply).toMatchObject({ user_message_id: pending.user_message_id, thread_id: 'conv_contract' });
+      const rows = await h.query(
+        `select message_type, journal_entry_id, openai_thread_id from public.journal_ai_chats where run_id = $1 order by message_type desc`,
+        [run_id],
+      );
+      expect(rows).toEqual([
+        { message_type: 'user', journal_entry_id: input.journal_entry_id, openai_thread_id: 'conv_contract' },
+        { message_type: 'ai', journal_entry_id: input.journal_entry_id, openai_thread_id: 'conv_contract' },
+      ]);
       expect(await h.store.getRun({ run_id, user_id: userId })).toEqual({
         status: 'completed',
         run_id,
@@ -574,7 +691,7 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       ).toBe(0);
     });
 
-    it('releases a claim so the same key can be claimed again, but never a run with a stored message', async () => {
+    it("releases a claim and its user's row so the same key can be claimed again, but never a run handed to the poller", async () => {
       const userId = await newUser();
       const input = prepareInput(userId, key());
       const first = await claim(input);
@@ -582,10 +699,12 @@ export function describeChatStoreContract(name: string, makeHarness: () => Promi
       await h.store.releaseTurn({ run_id: first.run_id, user_id: userId });
 
       expect(await count('public.chat_runs where id = $1', [first.run_id])).toBe(0);
+      expect(await count('public.journal_ai_chats where user_id = $1', [userId])).toBe(0);
       const second = await claim(input);
       await h.store.beginPendingRun({ ...identity(second.run_id, input), openai_response_id: 'resp_long_4' });
       await h.store.releaseTurn({ run_id: second.run_id, user_id: userId });
       expect(await count('public.chat_runs where id = $1', [second.run_id])).toBe(1);
+      expect(await count('public.journal_ai_chats where user_id = $1', [userId])).toBe(1);
     });
 
     it('lists threads latest interaction first and touches them by current or legacy id', async () => {
