@@ -93,12 +93,17 @@ process.env.MIVIA_TEST_PG_ADMIN_URL = server.adminUrl;
 const fake = await startOpenAIFake();
 try {
   const db = await createTestDatabase();
-  // A high budget: one user sends every benchmark message, and the default daily $1 would
-  // (correctly) switch them to the simulated coach part-way.
+  // High limits: one user sends every benchmark message, and the default limits (10 messages
+  // a minute, $1 a day) would (correctly) answer 429 part-way.
   const app = await buildTestRuntime({
     databaseUrl: db.url,
     openai: fake,
-    env: { DAILY_COST_LIMIT_USD_PER_USER: '1000', DAILY_TOKEN_LIMIT_PER_USER: '1000000000' },
+    env: {
+      DAILY_COST_LIMIT_USD_PER_USER: '1000',
+      DAILY_TOKEN_LIMIT_PER_USER: '1000000000',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      DAILY_MESSAGE_LIMIT_PER_USER: '100000',
+    },
   });
   const counted = counting(app.runtime.store);
   const runtime = { ...app.runtime, store: counted.store };

@@ -499,6 +499,17 @@ describe('monitoring', () => {
     });
   });
 
+  it('alarms as soon as the global daily budget sends a turn to the simulated coach', () => {
+    expect(alarm('globalBudget')).toMatchObject({
+      MetricName: 'GlobalBudgetExceeded',
+      Namespace: 'MiVia/Coach',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('alarms on any failed or timed-out poller execution and on five API 5XX in five minutes', () => {
     expect(alarm('pollerFailed')).toMatchObject({
       MetricName: 'ExecutionsFailed',
@@ -520,7 +531,7 @@ describe('monitoring', () => {
 
   it('sends every alarm to the encrypted, TLS-only alarm topic', () => {
     const topic = logicalId(stack.monitoring.alarmTopic);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     for (const a of Object.values(stack.monitoring.alarms)) {
       expect(props(a).AlarmActions).toEqual([{ Ref: topic }]);
       expect(props(a).TreatMissingData).toBe('notBreaching');
