@@ -15,7 +15,7 @@ import { buildTestRuntime, type TestRuntime } from '../../support/chat-runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { startOpenAIFake, type OpenAIFake } from '../../support/openai-fake';
 import { recordingStepFunctionsStarter } from '../../support/state-machine';
-import { turnInput } from '../../support/store-contract';
+import { turnInput } from '../../support/turns';
 import { asAppUser, countRows, insertUser } from '../../support/users';
 
 const CHAT = '/functions/v1/openai-chat-completion';

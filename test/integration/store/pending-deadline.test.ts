@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sqlStore, type CoachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { turnInput } from '../../support/store-contract';
+import { turnInput } from '../../support/turns';
 import { insertUser } from '../../support/users';
 
 let db: TestDatabase;

@@ -14,7 +14,7 @@ import { sqlStore, type CoachStore } from '../../../local/runtime';
 import type { TestDatabase } from '../../support/database';
 import { migrateCli, type CliResult } from '../../support/migrate-cli';
 import { createShapeDatabase, EXTENDED, WORKING_SHAPES } from '../../support/shapes';
-import { OPENAI_ANSWER, turnInput } from '../../support/store-contract';
+import { OPENAI_ANSWER, turnInput } from '../../support/turns';
 
 const MESSAGE = 'How do I keep going when I feel flat?';
 

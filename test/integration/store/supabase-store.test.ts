@@ -13,7 +13,8 @@ import { createSupabaseTransport, StoreCallError } from '../../../lambdas/shared
 import { coachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { startPostgrestServer, type PostgrestServer } from '../../support/postgrest-server';
-import { describeChatStoreContract, turnInput } from '../../support/store-contract';
+import { describeChatStoreContract } from '../../support/store-contract';
+import { turnInput } from '../../support/turns';
 
 const supabaseStore = (options: Parameters<typeof createSupabaseTransport>[0]) =>
   coachStore(createSupabaseTransport(options));

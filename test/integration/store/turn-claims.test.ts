@@ -10,7 +10,7 @@ import type { ClaimedTurn, PrepareTurnInput } from '../../../lambdas/chat/ports'
 import { AppError } from '../../../lambdas/shared/errors';
 import { sqlStore, type CoachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
-import { GENEROUS_LIMITS, OPENAI_ANSWER, turnInput } from '../../support/store-contract';
+import { GENEROUS_LIMITS, OPENAI_ANSWER, turnInput } from '../../support/turns';
 import { countRows, insertUser } from '../../support/users';
 
 let db: TestDatabase;
