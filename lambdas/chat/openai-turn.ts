@@ -8,7 +8,7 @@ import { buildCoachContext, buildInstructions } from '../shared/coach/context';
 import { profileRef, type CoachProfile } from '../shared/coach/profiles';
 import { conversationMetadata } from '../shared/coach/threads';
 import type { ChatPending, ChatReply } from '../shared/contract/schemas';
-import { POLLER_START_TIMEOUT_MS } from '../shared/contract/timing';
+import { MODEL_OVERRUN_MS, POLLER_START_TIMEOUT_MS } from '../shared/contract/timing';
 import { appError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import { isCoachModelError, type AiAnswer, type CoachModel, type RunPollerStarter } from '../shared/ports';
@@ -60,6 +60,10 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
       profile,
       buildCoachContext(claimed.context, { chatType: turn.chatType, profile }),
     );
+    const waitMs = Math.max(0, turn.deadline - deps.now());
+    // The adapter hands the response back still running at the budget; this stops any request
+    // of it that outlives the budget, so recording still fits in the function's time.
+    const overrun = AbortSignal.timeout(waitMs + MODEL_OVERRUN_MS);
     const outcome = await deps.model.respond(
       {
         model: profile.model,
@@ -73,7 +77,11 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
         prompt_cache_key: profileRef(profile),
         metadata: { run_id: claimed.run_id, assistant_type: profile.id, chat_type: turn.chatType },
       },
-      { wait_ms: Math.max(0, turn.deadline - deps.now()), signal, recover_first: claimed.recover_first },
+      {
+        wait_ms: waitMs,
+        signal: signal ? AbortSignal.any([signal, overrun]) : overrun,
+        recover_first: claimed.recover_first,
+      },
     );
     if (outcome.status === 'completed') {
       const answer = openaiAnswer(outcome, deps.now() - turn.startedAt);

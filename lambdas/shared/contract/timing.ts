@@ -19,13 +19,21 @@ export const STORE_CALL_TIMEOUT_MS = 5_000;
 export const RECORD_ATTEMPTS = 2;
 
 /**
- * Left for what happens between the model's last word and the record call, and for the 202
- * path's extra steps (starting the poller is bounded by `POLLER_START_TIMEOUT_MS`).
+ * Left for what happens between the budget's end and the record call (the model call is cut
+ * `MODEL_OVERRUN_MS` after it), and for the 202 path's extra step (starting the poller, bounded
+ * by `POLLER_START_TIMEOUT_MS`).
  */
 export const RECORD_SLACK_MS = 2_000;
 
+/**
+ * How long past the sync budget the model call may still run before it is aborted: the adapter
+ * ends its own work at the budget, but a request it sends (the conversation read of a recovery)
+ * has its own timeout. Taken from `RECORD_SLACK_MS`.
+ */
+export const MODEL_OVERRUN_MS = 1_000;
+
 /** How long the chat waits for Step Functions to start the poller before it stores the fallback instead. */
-export const POLLER_START_TIMEOUT_MS = 1_500;
+export const POLLER_START_TIMEOUT_MS = 1_000;
 
 /**
  * The largest sync budget: what the chat function's time leaves once recording (twice, at the
