@@ -186,8 +186,8 @@ export class CoachMonitoring extends Construct {
         { threshold: props.dailyCostBudgetUsd, comparisonOperator: above, evaluationPeriods: 1 },
         costPerDay,
       ),
-      // The chat's own stop (GLOBAL_DAILY_COST_BUDGET_USD, checked by each claim): from the first
-      // turn it turns to the simulated coach, every user gets simulated replies until midnight UTC.
+      // The chat's own stop (the flag global_daily_cost_budget_usd, checked by every claim): once
+      // it is spent every reply is simulated until midnight UTC; this fires on the first such turn.
       globalBudget: alarm(
         'GlobalBudgetAlarm',
         'The global daily OpenAI budget is spent: every reply comes from the simulated coach until midnight UTC',
