@@ -10,7 +10,6 @@ import {
   type GetSecretValueCommandOutput,
 } from '@aws-sdk/client-secrets-manager';
 import type { AppConfig } from './config';
-import { tracer } from './observability';
 
 export type SecretKind = 'openai_api_key' | 'supabase_service_role_key' | 'supabase_jwt_secret';
 
@@ -110,8 +109,8 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
   };
 }
 
-/** Built once per container; the region comes from the Lambda environment. Traced when X-Ray is on. */
-const secretsManager = tracer.captureAWSv3Client(new SecretsManagerClient({}));
+/** Built once per container; the region comes from the Lambda environment. */
+const secretsManager = new SecretsManagerClient({});
 const defaultReader = createSecretReader({ client: secretsManager });
 
 /**
