@@ -4,10 +4,10 @@
  * few minutes so a rotated value is picked up without a redeploy, with concurrent reads of
  * the same secret sharing one call. Values are never logged.
  */
-import {
+import type {
   GetSecretValueCommand,
+  GetSecretValueCommandOutput,
   SecretsManagerClient,
-  type GetSecretValueCommandOutput,
 } from '@aws-sdk/client-secrets-manager';
 import type { AppConfig } from './config';
 
@@ -85,6 +85,7 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
   async function fetchSecret(secretId: string): Promise<string | undefined> {
     let output: Pick<GetSecretValueCommandOutput, 'SecretString'>;
     try {
+      const { GetSecretValueCommand } = await loadSecretsManagerSdk();
       output = await options.client.send(new GetSecretValueCommand({ SecretId: secretId }));
     } catch (error) {
       throw new Error(`Could not read secret ${secretId} from Secrets Manager`, { cause: error });
@@ -109,9 +110,25 @@ export function createSecretReader(options: SecretReaderOptions): SecretReader {
   };
 }
 
-/** Built once per container; the region comes from the Lambda environment. */
-const secretsManager = new SecretsManagerClient({});
-const defaultReader = createSecretReader({ client: secretsManager });
+/**
+ * The AWS SDK (the Lambda runtime's, lib/functions.ts) is loaded at the first read from
+ * Secrets Manager, not when a function starts: the authorizer in JWKS mode never reads a
+ * secret, local mode reads env overrides, and the data functions load it with the rest of
+ * their first request's dependencies.
+ */
+const loadSecretsManagerSdk = () => import('@aws-sdk/client-secrets-manager');
+
+let secretsManager: SecretsManagerClient | undefined;
+
+/** Built once per container, at first use; the region comes from the Lambda environment. */
+const lazySecretsManager: SecretsClient = {
+  async send(command) {
+    const { SecretsManagerClient } = await loadSecretsManagerSdk();
+    secretsManager ??= new SecretsManagerClient({});
+    return secretsManager.send(command);
+  },
+};
+const defaultReader = createSecretReader({ client: lazySecretsManager });
 
 /**
  * The value of a secret, or undefined when neither an env override nor a secret id is
