@@ -10,7 +10,8 @@
  *
  * `--json FILE` writes `bundles.<function>.kb`, `bundles.<function>.map_kb`,
  * `cold_init_ms.<function>` (the import, under the NODE_OPTIONS the template deploys) and
- * `first_error_ms.<function>` (the same options) as nested objects.
+ * `first_error_ms.<function>` (the same options) and `deferred_sdk_ms.<function>` (loading the
+ * AWS SDK clients the bundle imports at first use) as nested objects.
  * 1 kB is 1,000 bytes.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -30,6 +31,8 @@ export interface FunctionAsset {
   /** The source map next to the bundle, if the asset ships one. */
   readonly sourceMap: string | undefined;
   readonly memoryMb: number;
+  /** The AWS SDK clients the bundle imports at first use (`import("@aws-sdk/…")`), not at start. */
+  readonly deferredImports: readonly string[];
   /** The function's environment, with every value CloudFormation resolves at deploy time replaced by a placeholder. */
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -73,6 +76,7 @@ export function synthesizedAssets(cdkOut = path.join(ROOT, 'cdk.out')): Function
         bundle,
         sourceMap: existsSync(`${bundle}.map`) ? `${bundle}.map` : undefined,
         memoryMb: resource.Properties.MemorySize ?? 128,
+        deferredImports: deferredImportsOf(readFileSync(bundle, 'utf8')),
         environment,
       });
     }
@@ -81,10 +85,16 @@ export function synthesizedAssets(cdkOut = path.join(ROOT, 'cdk.out')): Function
   return assets;
 }
 
-/** One probe run: milliseconds to import the handler, and to its first error. */
+/** The external `@aws-sdk/*` modules a bundle loads with a dynamic `import()`. */
+function deferredImportsOf(code: string): string[] {
+  return [...new Set([...code.matchAll(/\bimport\(\s*["'](@aws-sdk\/[^"']+)["']\s*\)/g)].map((m) => m[1]!))];
+}
+
+/** One probe run: milliseconds to import the handler, to its first error, and to load the deferred SDK clients. */
 interface ProbeResult {
   readonly importMs: number;
   readonly firstErrorMs: number;
+  readonly deferredMs: number;
 }
 
 /** The variables Lambda sets for a function, as far as an import can see them. */
@@ -112,7 +122,7 @@ function lambdaEnvironment(asset: FunctionAsset, sourceMaps: boolean): NodeJS.Pr
 /** Imports the bundle in a fresh `node` (external `@aws-sdk/*` resolve from the project's node_modules, as Lambda's are preinstalled). */
 function probe(asset: FunctionAsset, sourceMaps: boolean): Promise<ProbeResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROBE, asset.bundle], {
+    const child = spawn(process.execPath, [PROBE, asset.bundle, ...asset.deferredImports], {
       cwd: path.dirname(asset.bundle),
       env: lambdaEnvironment(asset, sourceMaps),
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
@@ -149,6 +159,8 @@ export interface BundleMeasurement {
   readonly deployedSourceMaps: boolean;
   readonly importMs: { readonly plain: number; readonly sourceMaps: number };
   readonly firstErrorMs: { readonly plain: number; readonly sourceMaps: number };
+  /** The AWS SDK clients loaded at first use, and how long that load takes (without source maps). */
+  readonly deferred: { readonly imports: readonly string[]; readonly ms: number };
   readonly runs: number;
 }
 
@@ -185,6 +197,7 @@ export async function measureBundles(
         plain: median(s.plain.map((r) => r.firstErrorMs)),
         sourceMaps: median(s.sourceMaps.map((r) => r.firstErrorMs)),
       },
+      deferred: { imports: asset.deferredImports, ms: median(s.plain.map((r) => r.deferredMs)) },
       runs,
     };
   });
@@ -201,35 +214,38 @@ export function bundleFigures(measurements: readonly BundleMeasurement[]) {
     ),
     cold_init_ms: Object.fromEntries(measurements.map((m) => [m.name, deployed(m, m.importMs)])),
     first_error_ms: Object.fromEntries(measurements.map((m) => [m.name, deployed(m, m.firstErrorMs)])),
+    deferred_sdk_ms: Object.fromEntries(measurements.map((m) => [m.name, round(m.deferred.ms)])),
   };
 }
 
 /** The table `npm run bench:bundles` prints. */
 export function formatBundleTable(measurements: readonly BundleMeasurement[]): string {
-  const header = [
-    'function',
-    'bundle kB',
-    'map kB',
-    'import ms',
-    'import ms +maps',
-    'first error ms',
-    'first error ms +maps',
-    'deployed',
+  const columns: ReadonlyArray<readonly [string, (m: BundleMeasurement) => string]> = [
+    ['function', (m) => m.name],
+    ['bundle kB', (m) => m.kb.toFixed(1)],
+    ['map kB', (m) => m.mapKb.toFixed(1)],
+    ['import ms', (m) => m.importMs.plain.toFixed(1)],
+    ['import ms +maps', (m) => m.importMs.sourceMaps.toFixed(1)],
+    ['first error ms', (m) => m.firstErrorMs.plain.toFixed(1)],
+    ['first error ms +maps', (m) => m.firstErrorMs.sourceMaps.toFixed(1)],
+    ['SDK at first use ms', (m) => (m.deferred.imports.length ? m.deferred.ms.toFixed(1) : '-')],
+    ['deployed', (m) => (m.deployedSourceMaps ? SOURCE_MAPS_FLAG : 'no source maps')],
   ];
-  const rows = measurements.map((m) => [
-    m.name,
-    m.kb.toFixed(1),
-    m.mapKb.toFixed(1),
-    m.importMs.plain.toFixed(1),
-    m.importMs.sourceMaps.toFixed(1),
-    m.firstErrorMs.plain.toFixed(1),
-    m.firstErrorMs.sourceMaps.toFixed(1),
-    m.deployedSourceMaps ? SOURCE_MAPS_FLAG : 'no source maps',
-  ]);
+  const textColumns = new Set([0, columns.length - 1]);
+  const rows = measurements.map((m) => columns.map(([, cell]) => cell(m)));
+  const header = columns.map(([title]) => title);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
-    `| ${cells.map((c, i) => (i === 0 || i === 7 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+    `| ${cells.map((c, i) => (textColumns.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const deferred = [...new Set(measurements.flatMap((m) => m.deferred.imports))];
+  return [
+    line(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map(line),
+    ...(deferred.length
+      ? [`SDK at first use: loading ${deferred.join(', ')} when a request first needs it.`]
+      : []),
+  ].join('\n');
 }
 
 function parseArgs(argv: readonly string[]): { synth: boolean; runs: number; json: string | undefined } {
