@@ -6,7 +6,10 @@
  * with and without `--enable-source-maps`. Figures are medians over the runs, interleaved
  * across functions so that a noisy neighbour hits them all alike.
  *
- *   npm run bench:bundles [-- --no-synth] [--runs N] [--json FILE]
+ *   npm run bench:bundles [-- --no-synth] [--cdk-out DIR] [--runs N] [--json FILE]
+ *
+ * `--cdk-out DIR` measures another cloud assembly as it is (say, one synthesized from an
+ * earlier commit, to compare); it implies `--no-synth`.
  *
  * `--json FILE` writes `bundles.<function>.kb`, `bundles.<function>.map_kb`,
  * `cold_init_ms.<function>` (the import, under the NODE_OPTIONS the template deploys) and
@@ -248,23 +251,34 @@ export function formatBundleTable(measurements: readonly BundleMeasurement[]): s
   ].join('\n');
 }
 
-function parseArgs(argv: readonly string[]): { synth: boolean; runs: number; json: string | undefined } {
+interface BenchArgs {
+  readonly synth: boolean;
+  readonly cdkOut: string;
+  readonly runs: number;
+  readonly json: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): BenchArgs {
   let synth = true;
+  let cdkOut = path.join(ROOT, 'cdk.out');
   let runs = 7;
   let json: string | undefined;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--no-synth') synth = false;
-    else if (arg === '--runs') runs = Number(argv[++i]);
+    else if (arg === '--cdk-out') {
+      cdkOut = path.resolve(argv[++i] ?? '');
+      synth = false;
+    } else if (arg === '--runs') runs = Number(argv[++i]);
     else if (arg === '--json') json = argv[++i];
     else
       throw new Error(
-        `Unknown argument ${arg}. Usage: npm run bench:bundles [-- --no-synth] [--runs N] [--json FILE]`,
+        `Unknown argument ${arg}. Usage: npm run bench:bundles [-- --no-synth] [--cdk-out DIR] [--runs N] [--json FILE]`,
       );
   }
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a whole number ≥ 1');
   if (argv.includes('--json') && !json) throw new Error('--json takes a file name');
-  return { synth, runs, json };
+  return { synth, cdkOut, runs, json };
 }
 
 async function main(): Promise<void> {
@@ -277,10 +291,10 @@ async function main(): Promise<void> {
     });
     if (synth.status !== 0) throw new Error(`cdk synth failed (exit ${synth.status})`);
   }
-  const assets = synthesizedAssets();
+  const assets = synthesizedAssets(args.cdkOut);
   const measurements = await measureBundles(assets, args.runs);
   console.log(
-    `Lambda bundles of cdk.out: size, and in a fresh node ${process.version} process per run the handler's import and its first error (median of ${args.runs} runs each).`,
+    `Lambda bundles of ${path.relative(ROOT, args.cdkOut) || '.'}: size, and in a fresh node ${process.version} process per run the handler's import and its first error (median of ${args.runs} runs each).`,
   );
   console.log(formatBundleTable(measurements));
   if (args.json) {
