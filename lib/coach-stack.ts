@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CoachApi } from './api';
 import type { DeployConfig } from './config';
-import { CoachFlags } from './flags';
+import { CoachFlags, initialFlagsDocument } from './flags';
 import { CoachFunctions } from './functions';
 import { CoachMonitoring } from './monitoring';
 import { RunPoller } from './poller';
@@ -23,7 +23,7 @@ export class CoachStack extends Stack {
   readonly poller: RunPoller;
   readonly api: CoachApi;
   readonly monitoring: CoachMonitoring;
-  readonly flags?: CoachFlags;
+  readonly flags: CoachFlags;
 
   constructor(scope: Construct, id: string, props: CoachStackProps) {
     super(scope, id, props);
@@ -98,23 +98,13 @@ export class CoachStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
 
-    if (config.featureFlags) {
-      this.flags = new CoachFlags(this, 'Flags', {
-        stage: config.stage,
-        flags: {
-          openaiEnabled: config.openaiEnabled,
-          fallbackEnabled: config.fallbackEnabled,
-          rolloutPercent: config.rolloutPercent,
-        },
-        rollbackAlarms: [
-          this.monitoring.alarms.errorRate,
-          this.monitoring.alarms.fallbackRate,
-          this.monitoring.alarms.chatLatency,
-          this.monitoring.alarms.api5xx,
-        ],
-        readers: [fns.chat.function],
-      });
-    }
+    // Always provisioned: the functions read their flags from it (lambdas/shared/flags).
+    this.flags = new CoachFlags(this, 'Flags', {
+      stage: config.stage,
+      document: initialFlagsDocument(config),
+      rollbackAlarms: [this.monitoring.alarms.errorRate, this.monitoring.alarms.fallbackRate],
+      readers: [fns.chat.function, fns.poller.function, fns.threads.function, fns.context.function],
+    });
 
     for (const secret of this.secrets.all.filter((s) => s.created)) {
       new CfnOutput(secret, 'SecretArn', {
@@ -126,5 +116,12 @@ export class CoachStack extends Stack {
     new CfnOutput(this, 'PollerStateMachineArn', { value: this.poller.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    // What `aws appconfig start-deployment` needs to deploy a new flags document.
+    new CfnOutput(this, 'FlagsApplicationId', { value: this.flags.application.applicationId });
+    new CfnOutput(this, 'FlagsEnvironmentId', { value: this.flags.environment.environmentId });
+    new CfnOutput(this, 'FlagsConfigurationProfileId', { value: this.flags.profile.configurationProfileId });
+    new CfnOutput(this, 'FlagsDeploymentStrategyId', {
+      value: this.flags.deploymentStrategy.deploymentStrategyId,
+    });
   }
 }

@@ -60,7 +60,6 @@ export const CONTEXT_KEYS = [
   'maxPollSeconds',
   'chatReservedConcurrency',
   'apiGatewayCloudWatchRole',
-  'featureFlags',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -215,7 +214,6 @@ const DeployContextSchema = z
     maxPollSeconds: int(600, 60, 900),
     chatReservedConcurrency: int(0, 0, 1_000),
     apiGatewayCloudWatchRole: bool(true),
-    featureFlags: bool(false),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.jwtSecret && cfg.authMode === 'jwks') {

@@ -1,10 +1,16 @@
 /**
- * `CoachFlags`: the chat's feature flags as an AWS AppConfig feature-flag profile, deployed
- * gradually with the chat alarms as monitors, so a bad flag change rolls itself back.
+ * `CoachFlags`: the flags document (lambdas/shared/flags/schema.ts) as an AWS AppConfig
+ * freeform JSON profile, validated at deployment by a JSON Schema generated from the same
+ * zod schema the functions read it with, deployed gradually, and rolled back automatically
+ * when the chat error-rate or fallback-rate alarm goes off during a deployment.
  *
- * Opt-in (`-c featureFlags=true`) until the chat function reads AppConfig: today it reads
- * the same flags from its environment, and a profile nobody reads would suggest a kill
- * switch that does nothing. The function gets the ids and the read permission already.
+ * Freeform JSON rather than AppConfig's feature-flag type: the document stays the same JSON
+ * as the local flags file (plain keys and values, no `{ enabled, attributes }` wrapping),
+ * Powertools hands it over as it was deployed, and AppConfig accepts JSON Schema validators
+ * for freeform profiles only.
+ *
+ * The readers get the profile's ids, read access to this one profile, and the deployed
+ * document's values as their environment defaults (used while AppConfig cannot be reached).
  */
 import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as appconfig from 'aws-cdk-lib/aws-appconfig';
@@ -12,67 +18,73 @@ import type * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import {
+  FLAG_DEFINITIONS,
+  FlagsDocument,
+  flagsJsonSchema,
+  type FlagKey,
+} from '../lambdas/shared/flags/schema';
+import type { DeployConfig } from './config';
 
-export interface CoachFlagValues {
-  readonly openaiEnabled: boolean;
-  readonly fallbackEnabled: boolean;
-  readonly rolloutPercent: number;
+/**
+ * The document the stack deploys: the flags the deploy configuration sets. The other keys
+ * keep the functions' defaults until an operator sets them in AppConfig.
+ */
+export function initialFlagsDocument(
+  config: Pick<
+    DeployConfig,
+    | 'openaiEnabled'
+    | 'fallbackEnabled'
+    | 'rolloutPercent'
+    | 'syncBudgetMs'
+    | 'dailyTokenLimitPerUser'
+    | 'dailyCostLimitUsdPerUser'
+    | 'dailyCostBudgetUsd'
+  >,
+): FlagsDocument {
+  // Parsed, so a deploy value outside the flags' own bounds fails the synth, not the deployment.
+  return FlagsDocument.parse({
+    openai_enabled: config.openaiEnabled,
+    fallback_enabled: config.fallbackEnabled,
+    rollout_percent: config.rolloutPercent,
+    sync_budget_ms: config.syncBudgetMs,
+    daily_token_limit_per_user: config.dailyTokenLimitPerUser,
+    daily_cost_limit_usd_per_user: config.dailyCostLimitUsdPerUser,
+    global_daily_cost_budget_usd: config.dailyCostBudgetUsd,
+  });
 }
 
 export interface CoachFlagsProps {
   readonly stage: string;
-  /** The initial values (the same ones the functions get as environment variables). */
-  readonly flags: CoachFlagValues;
-  /** A deployment in progress is rolled back when one of these goes into ALARM. */
+  /** The document deployed with the stack (see `initialFlagsDocument`). */
+  readonly document: FlagsDocument;
+  /** A deployment in progress (or baking) is rolled back when one of these goes into ALARM. */
   readonly rollbackAlarms: readonly cw.IAlarm[];
-  /** Functions that read the flags: they get the ids and read access. */
+  /** Functions that read the flags: they get the ids, the defaults and read access. */
   readonly readers: readonly lambda.Function[];
-}
-
-/** The AppConfig feature-flag document for the given values (format `AWS.AppConfig.FeatureFlags`, version 1). */
-export function featureFlagDocument(values: CoachFlagValues): Record<string, unknown> {
-  return {
-    version: '1',
-    flags: {
-      openai_enabled: { name: 'OpenAI replies', description: 'Kill switch: off = every reply is simulated' },
-      fallback_enabled: {
-        name: 'Simulated fallback',
-        description: 'Answer with the simulated coach when OpenAI fails',
-      },
-      openai_rollout: {
-        name: 'OpenAI rollout',
-        description: 'Share of users (stable hash of the user id) who get OpenAI replies',
-        attributes: {
-          percent: { constraints: { type: 'number', minimum: 0, maximum: 100, required: true } },
-        },
-      },
-    },
-    values: {
-      openai_enabled: { enabled: values.openaiEnabled },
-      fallback_enabled: { enabled: values.fallbackEnabled },
-      openai_rollout: { enabled: values.rolloutPercent > 0, percent: values.rolloutPercent },
-    },
-  };
 }
 
 export class CoachFlags extends Construct {
   readonly application: appconfig.Application;
   readonly environment: appconfig.Environment;
+  readonly deploymentStrategy: appconfig.DeploymentStrategy;
   readonly profile: appconfig.HostedConfiguration;
+  /** The ARN readers are granted: this profile in this environment. */
+  readonly profileArn: string;
 
   constructor(scope: Construct, id: string, props: CoachFlagsProps) {
     super(scope, id);
     this.application = new appconfig.Application(this, 'Application', {
-      description: 'MiVia coach feature flags',
+      description: 'MiVia coach flags: kill switch, rollout, fallback, limits, safety switches',
     });
     this.environment = new appconfig.Environment(this, 'Environment', {
       application: this.application,
       description: `MiVia coach ${props.stage}`,
       monitors: props.rollbackAlarms.map((alarm) => appconfig.Monitor.fromCloudWatchAlarm(alarm)),
     });
-    const strategy = new appconfig.DeploymentStrategy(this, 'Gradual', {
+    this.deploymentStrategy = new appconfig.DeploymentStrategy(this, 'Gradual', {
       description:
-        'Flag changes reach 20% more users every 2 minutes, then bake 10 minutes watched by the alarms',
+        'Flag changes reach 20% more containers every 2 minutes, then bake 10 minutes watched by the rollback alarms',
       rolloutStrategy: appconfig.RolloutStrategy.linear({
         growthFactor: 20,
         deploymentDuration: Duration.minutes(10),
@@ -81,37 +93,38 @@ export class CoachFlags extends Construct {
     });
     this.profile = new appconfig.HostedConfiguration(this, 'ChatFlags', {
       application: this.application,
-      description: 'Chat flags: kill switch, fallback, rollout percentage',
-      type: appconfig.ConfigurationType.FEATURE_FLAGS,
-      content: appconfig.ConfigurationContent.fromInlineJson(
-        JSON.stringify(featureFlagDocument(props.flags)),
-      ),
-      deploymentStrategy: strategy,
+      description: 'The flags document (JSON); keys and bounds in the validator',
+      type: appconfig.ConfigurationType.FREEFORM,
+      validators: [appconfig.JsonSchemaValidator.fromInline(JSON.stringify(flagsJsonSchema()))],
+      content: appconfig.ConfigurationContent.fromInlineJson(JSON.stringify(props.document, null, 2)),
+      deploymentStrategy: this.deploymentStrategy,
       deployTo: [this.environment],
     });
 
     Validations.of(this.environment).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'The role AppConfig assumes to watch the rollback alarms: cloudwatch:DescribeAlarms supports no ' +
-        'resource-level permissions.',
+        'The role AppConfig assumes to watch the rollback alarms has one action, cloudwatch:DescribeAlarms, on ' +
+        '"*" as AWS documents the AppConfig monitor role (CDK generates it so).',
     });
 
     // Read access to this one profile in this one environment (the L2 grant covers every profile).
-    const profileArn = Stack.of(this).formatArn({
+    this.profileArn = Stack.of(this).formatArn({
       service: 'appconfig',
       resource: 'application',
       resourceName: `${this.application.applicationId}/environment/${this.environment.environmentId}/configuration/${this.profile.configurationProfileId}`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
+    const defaults = Object.entries(props.document) as Array<[FlagKey, unknown]>;
     for (const fn of props.readers) {
       fn.addEnvironment('APPCONFIG_APPLICATION_ID', this.application.applicationId);
       fn.addEnvironment('APPCONFIG_ENVIRONMENT_ID', this.environment.environmentId);
       fn.addEnvironment('APPCONFIG_CONFIGURATION_PROFILE_ID', this.profile.configurationProfileId);
+      for (const [key, value] of defaults) fn.addEnvironment(FLAG_DEFINITIONS[key].env, String(value));
       iam.Grant.addToPrincipal({
         grantee: fn,
         actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
-        resourceArns: [profileArn],
+        resourceArns: [this.profileArn],
       });
     }
   }

@@ -14,7 +14,7 @@ import { runReader, type RunReader } from '../lambdas/runs/store';
 import { threadStore, type ThreadStore } from '../lambdas/threads/store';
 import type { AppConfig } from '../lambdas/shared/config';
 import { metricsObserver, type TurnObserver } from '../lambdas/shared/observer';
-import { policyFromConfig, type ChatPolicy } from '../lambdas/shared/policy';
+import { policyFromConfig, type Policy } from '../lambdas/shared/policy';
 import type { CoachModel, RunPollerStarter } from '../lambdas/shared/ports';
 import { sqlTransport, type SqlQueryable } from '../lambdas/shared/store/sql-transport';
 import { storeCaller, type StoreTransport } from '../lambdas/shared/store/transport';
@@ -43,7 +43,7 @@ export interface Runtime {
   readonly store: CoachStore;
   readonly model: CoachModel | null;
   readonly poller: RunPollerStarter | null;
-  readonly policy: ChatPolicy;
+  readonly policy: Policy;
   readonly observer: TurnObserver;
 }
 

@@ -30,6 +30,7 @@ export function createChatHandler(getDeps: () => Promise<ChatDeps>) {
       );
       const outcome = await sendChatMessage(await getDeps(), {
         userId: req.userId,
+        anonymous: req.anonymous,
         request: req.body,
         clientMessageId,
         signal: req.signal,

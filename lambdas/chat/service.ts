@@ -15,7 +15,7 @@ import { isKnownChatType, profileRef, resolveProfile } from '../shared/coach/pro
 import { conversationMetadata, isConversationId, newLocalThreadId } from '../shared/coach/threads';
 import { appError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
-import type { ChatPolicy } from '../shared/policy';
+import type { Policy } from '../shared/policy';
 import {
   isCoachModelError,
   type AiAnswer,
@@ -33,7 +33,7 @@ export interface ChatDeps {
   /** Null when no OpenAI key is configured: everyone gets the simulated coach. */
   readonly model: CoachModel | null;
   readonly poller: RunPollerStarter | null;
-  readonly policy: ChatPolicy;
+  readonly policy: Policy;
   readonly now?: () => number;
   readonly observer?: TurnObserver;
 }
@@ -48,6 +48,8 @@ export const PENDING_RETRY_AFTER_MS = 2000;
 
 export interface ChatTurnInput {
   readonly userId: string;
+  /** An anonymous sign-in (the token's `is_anonymous`). */
+  readonly anonymous?: boolean;
   readonly request: ChatRequest;
   /** The idempotency key (body or `Idempotency-Key` header, checked at the edge); one is generated if absent. */
   readonly clientMessageId?: string | undefined;
@@ -59,7 +61,9 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
   const startedAt = now();
   const { request, userId, signal } = input;
   const chatType = request.chat_type;
-  const profile = resolveProfile(chatType, deps.policy.modelOverrides);
+  const { settings } = deps.policy;
+  const flags = await deps.policy.flags.current();
+  const profile = resolveProfile(chatType, settings.modelOverrides);
   if (!isKnownChatType(chatType)) deps.observer?.unknownChatType?.(chatType);
   const clientMessageId = input.clientMessageId ?? randomUUID();
 
@@ -93,7 +97,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     message: request.message,
   };
   const currentThread = prepared.thread?.thread_id ?? null;
-  const fallbackEnabled = prepared.settings.fallback_enabled ?? deps.policy.fallbackEnabled;
+  const fallbackEnabled = prepared.settings.fallback_enabled ?? flags.fallback_enabled;
   const simulated = (fallback: boolean): AiAnswer =>
     simulatedAnswer({
       message: request.message,
@@ -106,8 +110,8 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
 
   const variant = chooseVariant(
     deps.model !== null,
-    deps.policy,
-    userId,
+    flags,
+    { userId, anonymous: input.anonymous ?? false, cohortSalt: settings.cohortSalt },
     prepared.settings,
     prepared.usage_today,
   );
@@ -157,7 +161,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
         prompt_cache_key: turn.profile_ref,
         metadata: { run_id: prepared.run_id, assistant_type: profile.id, chat_type: chatType },
       },
-      { wait_ms: Math.max(0, deps.policy.syncBudgetMs - (now() - startedAt)), signal },
+      { wait_ms: Math.max(0, flags.sync_budget_ms - (now() - startedAt)), signal },
     );
 
     if (outcome.status === 'completed') {

@@ -1,25 +1,28 @@
 /** Which coach answers a turn: OpenAI, the simulated coach, or nobody (budget spent). */
-import type { ChatPolicy } from '../shared/policy';
+import { decideRollout, limitsFor, type Flags } from '../shared/flags';
 import type { UserAiSettings } from '../shared/ports';
-import { cohortBucket } from '../shared/user-hash';
 import type { UsageToday } from './ports';
 
 export type VariantDecision = 'openai' | 'simulated' | 'budget_exceeded';
 
-/** Kill switch, per-user override, A/B cohort, then the user's daily budget. */
+/** Kill switch, per-user override, A/B cohort (`decideRollout`), then the user's daily budget. */
 export function chooseVariant(
   hasModel: boolean,
-  policy: ChatPolicy,
-  userId: string,
+  flags: Flags,
+  user: { readonly userId: string; readonly anonymous: boolean; readonly cohortSalt: string },
   settings: UserAiSettings,
   usageToday: Pick<UsageToday, 'tokens' | 'cost_usd'>,
 ): VariantDecision {
-  // The kill switch wins over everything, per-user overrides included: it is the rollback.
-  if (!hasModel || !policy.openaiEnabled) return 'simulated';
-  const enabled = settings.openai_enabled ?? cohortBucket(userId) < policy.rolloutPercent;
-  if (!enabled) return 'simulated';
-  const tokenLimit = settings.daily_token_limit ?? policy.dailyTokenLimitPerUser;
-  const costLimit = settings.daily_cost_limit_usd ?? policy.dailyCostLimitUsdPerUser;
+  if (!hasModel) return 'simulated';
+  const rollout = decideRollout(
+    flags,
+    { userId: user.userId, openaiOverride: settings.openai_enabled },
+    user.cohortSalt,
+  );
+  if (!rollout.openai) return 'simulated';
+  const limits = limitsFor(flags, user);
+  const tokenLimit = settings.daily_token_limit ?? limits.dailyTokens;
+  const costLimit = settings.daily_cost_limit_usd ?? limits.dailyCostUsd;
   if (usageToday.tokens >= tokenLimit || usageToday.cost_usd >= costLimit) return 'budget_exceeded';
   return 'openai';
 }

@@ -5,12 +5,12 @@
 import type { ContextReply, ContextRequest } from '../shared/contract/schemas';
 import { buildCoachContext, MAX_THEMES } from '../shared/coach/context';
 import { resolveProfile } from '../shared/coach/profiles';
-import type { ChatPolicy } from '../shared/policy';
+import type { Policy } from '../shared/policy';
 import type { ContextStore } from './store';
 
 export interface ContextDeps {
   readonly store: ContextStore;
-  readonly policy: Pick<ChatPolicy, 'modelOverrides'>;
+  readonly policy: Pick<Policy, 'settings'>;
 }
 
 export async function describeContext(
@@ -23,7 +23,7 @@ export async function describeContext(
     { user_id: userId, goal_id: request.goal_id ?? null, recent_limit: MAX_THEMES },
     { signal },
   );
-  const profile = resolveProfile(request.chat_type, deps.policy.modelOverrides);
+  const profile = resolveProfile(request.chat_type, deps.policy.settings.modelOverrides);
   return {
     context: buildCoachContext(data, { chatType: request.chat_type, profile }),
     chat_type: request.chat_type,

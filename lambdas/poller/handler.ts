@@ -11,7 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { config } from '../shared/config';
 import { loggableError, logger, metrics } from '../shared/observability';
 import { metricsObserver, type TurnObserver } from '../shared/observer';
-import { policyFromConfig, type ChatPolicy } from '../shared/policy';
+import { policyFromConfig, type Policy } from '../shared/policy';
 import type { CoachModel } from '../shared/ports';
 import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
@@ -24,7 +24,7 @@ import { pollStore } from './store';
 export interface PollHandlerDeps {
   readonly store: PollStore;
   readonly model: CoachModel | null;
-  readonly policy: Pick<ChatPolicy, 'fallbackEnabled'>;
+  readonly policy: Pick<Policy, 'flags'>;
   readonly observer?: TurnObserver;
 }
 

@@ -11,7 +11,7 @@
 import * as z from 'zod';
 import { openaiAnswer, simulatedAnswer } from '../shared/coach/answers';
 import type { TurnObserver } from '../shared/observer';
-import type { ChatPolicy } from '../shared/policy';
+import type { Policy } from '../shared/policy';
 import { isCoachModelError, type CoachCompleted, type CoachModel, type FailRunInput } from '../shared/ports';
 import type { PendingRunDetails, PollStore } from './ports';
 
@@ -49,7 +49,7 @@ export interface PollTaskOutput {
 export interface PollerDeps {
   readonly store: PollStore;
   readonly model: CoachModel;
-  readonly policy: Pick<ChatPolicy, 'fallbackEnabled'>;
+  readonly policy: Pick<Policy, 'flags'>;
   readonly now?: () => number;
   readonly random?: () => number;
   readonly observer?: TurnObserver;
@@ -104,7 +104,8 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   // response's answer to this run.
   const responseId = run.openai_response_id ?? input.response_id;
 
-  const fallbackEnabled = run.settings.fallback_enabled ?? deps.policy.fallbackEnabled;
+  const fallbackEnabled =
+    run.settings.fallback_enabled ?? (await deps.policy.flags.current()).fallback_enabled;
   const fail = async (status: FailRunInput['status'], code: string) => {
     const fallback = fallbackEnabled ? fallbackFor(run, now()) : null;
     await deps.store.failRun({ run_id: run.run_id, status, failure_code: code, fallback });

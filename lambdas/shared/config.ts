@@ -12,9 +12,11 @@ import {
   type ModelFacts,
 } from './coach/model-facts';
 import { profileProblems, type ProfileProblem } from './coach/profiles';
+import { FLAG_ENV_SHAPE, flagsFromEnvFields } from './flags/env';
+import { MAX_CHAT_SYNC_BUDGET_MS } from './flags/schema';
+import { DEFAULT_COHORT_SALT } from './user-hash';
 
-/** API Gateway REST integrations time out at 29 s; the sync chat path must end well before. */
-export const MAX_CHAT_SYNC_BUDGET_MS = 28_000;
+export { MAX_CHAT_SYNC_BUDGET_MS };
 
 /** The environment as Lambda (or the local server, or a test) hands it over. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -25,16 +27,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const flag = (defaultValue: boolean) =>
-  z
-    .string()
-    .trim()
-    .toLowerCase()
-    .pipe(z.enum(['true', 'false', '1', '0'], { error: "must be 'true', 'false', '1' or '0'" }))
-    .transform((v) => v === 'true' || v === '1')
-    .optional()
-    .transform((v) => v ?? defaultValue);
 
 const integer = (defaultValue: number, min: number, max: number) =>
   z.coerce
@@ -99,24 +91,33 @@ const EnvSchema = z
     OPENAI_BASE_URL: url.optional(),
     OPENAI_TIMEOUT_MS: integer(15_000, 1_000, 600_000),
     OPENAI_MAX_RETRIES: integer(2, 0, 3),
-    CHAT_SYNC_BUDGET_MS: z.coerce
-      .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(1_000, 'must be at least 1000')
-      .lt(
-        MAX_CHAT_SYNC_BUDGET_MS,
-        `must be below ${MAX_CHAT_SYNC_BUDGET_MS} (API Gateway answers 504 at 29 s)`,
-      )
-      .default(20_000),
-    OPENAI_ENABLED: flag(true),
-    FALLBACK_ENABLED: flag(true),
-    OPENAI_ROLLOUT_PERCENT: integer(100, 0, 100),
-    DAILY_TOKEN_LIMIT_PER_USER: integer(200_000, 0, Number.MAX_SAFE_INTEGER),
-    DAILY_COST_LIMIT_USD_PER_USER: z.coerce
-      .number({ error: 'must be a number' })
-      .finite('must be a number')
-      .nonnegative('must not be negative')
-      .default(1.0),
+    // The flags' variables: the defaults of the flags document, typed and bounded by its one
+    // table (flags/schema.ts); flagsFromEnvFields below does not compile if one is missing.
+    OPENAI_ENABLED: FLAG_ENV_SHAPE.OPENAI_ENABLED,
+    OPENAI_ROLLOUT_PERCENT: FLAG_ENV_SHAPE.OPENAI_ROLLOUT_PERCENT,
+    FALLBACK_ENABLED: FLAG_ENV_SHAPE.FALLBACK_ENABLED,
+    CHAT_SYNC_BUDGET_MS: FLAG_ENV_SHAPE.CHAT_SYNC_BUDGET_MS,
+    RATE_LIMIT_PER_MINUTE: FLAG_ENV_SHAPE.RATE_LIMIT_PER_MINUTE,
+    DAILY_MESSAGE_LIMIT_PER_USER: FLAG_ENV_SHAPE.DAILY_MESSAGE_LIMIT_PER_USER,
+    DAILY_TOKEN_LIMIT_PER_USER: FLAG_ENV_SHAPE.DAILY_TOKEN_LIMIT_PER_USER,
+    DAILY_COST_LIMIT_USD_PER_USER: FLAG_ENV_SHAPE.DAILY_COST_LIMIT_USD_PER_USER,
+    GLOBAL_DAILY_COST_BUDGET_USD: FLAG_ENV_SHAPE.GLOBAL_DAILY_COST_BUDGET_USD,
+    ANONYMOUS_ENABLED: FLAG_ENV_SHAPE.ANONYMOUS_ENABLED,
+    ANONYMOUS_RATE_LIMIT_PER_MINUTE: FLAG_ENV_SHAPE.ANONYMOUS_RATE_LIMIT_PER_MINUTE,
+    ANONYMOUS_DAILY_MESSAGE_LIMIT_PER_USER: FLAG_ENV_SHAPE.ANONYMOUS_DAILY_MESSAGE_LIMIT_PER_USER,
+    ANONYMOUS_DAILY_TOKEN_LIMIT_PER_USER: FLAG_ENV_SHAPE.ANONYMOUS_DAILY_TOKEN_LIMIT_PER_USER,
+    ANONYMOUS_DAILY_COST_LIMIT_USD_PER_USER: FLAG_ENV_SHAPE.ANONYMOUS_DAILY_COST_LIMIT_USD_PER_USER,
+    SCREENING_ENABLED: FLAG_ENV_SHAPE.SCREENING_ENABLED,
+    SELF_HARM_SCORE_THRESHOLD: FLAG_ENV_SHAPE.SELF_HARM_SCORE_THRESHOLD,
+    DISCLOSURE_ENABLED: FLAG_ENV_SHAPE.DISCLOSURE_ENABLED,
+    DISCLOSURE_IN_RESPONSE: FLAG_ENV_SHAPE.DISCLOSURE_IN_RESPONSE,
+    AI_FLAGS_FILE: text.optional(),
+    APPCONFIG_APPLICATION_ID: text.optional(),
+    APPCONFIG_ENVIRONMENT_ID: text.optional(),
+    APPCONFIG_CONFIGURATION_PROFILE_ID: text.optional(),
+    // At least 15 s: AppConfig refuses polls of a session more often than that.
+    FLAGS_MAX_AGE_SECONDS: integer(30, 15, 60),
+    COHORT_SALT: text.default(DEFAULT_COHORT_SALT),
     COACH_MODEL_OVERRIDES: modelOverrides,
     COACH_MODEL_FACTS: ModelFactsOverride.optional(),
     POLLER_STATE_MACHINE_ARN: z.string().trim().startsWith('arn:', 'must be an ARN').optional(),
@@ -130,6 +131,7 @@ const EnvSchema = z
   .transform((env) => {
     const hasJwtSecret = Boolean(env.SUPABASE_JWT_SECRET_SECRET_ID || env.SUPABASE_JWT_SECRET);
     const authBase = env.SUPABASE_URL ? `${env.SUPABASE_URL}/auth/v1` : undefined;
+    const flagDefaults = flagsFromEnvFields(env);
     return {
       stage: env.STAGE,
       logLevel: env.LOG_LEVEL,
@@ -142,12 +144,29 @@ const EnvSchema = z
       openaiBaseUrl: env.OPENAI_BASE_URL,
       openaiTimeoutMs: env.OPENAI_TIMEOUT_MS,
       openaiMaxRetries: env.OPENAI_MAX_RETRIES,
-      chatSyncBudgetMs: env.CHAT_SYNC_BUDGET_MS,
-      openaiEnabled: env.OPENAI_ENABLED,
-      fallbackEnabled: env.FALLBACK_ENABLED,
-      openaiRolloutPercent: env.OPENAI_ROLLOUT_PERCENT,
-      dailyTokenLimitPerUser: env.DAILY_TOKEN_LIMIT_PER_USER,
-      dailyCostLimitUsdPerUser: env.DAILY_COST_LIMIT_USD_PER_USER,
+      chatSyncBudgetMs: flagDefaults.sync_budget_ms,
+      openaiEnabled: flagDefaults.openai_enabled,
+      fallbackEnabled: flagDefaults.fallback_enabled,
+      openaiRolloutPercent: flagDefaults.rollout_percent,
+      dailyTokenLimitPerUser: flagDefaults.daily_token_limit_per_user,
+      dailyCostLimitUsdPerUser: flagDefaults.daily_cost_limit_usd_per_user,
+      /** Every flag as the environment gives it: the values a flags document is applied over. */
+      flagDefaults,
+      /** The local flags file (JSON, re-read on change), when flags do not come from AppConfig. */
+      aiFlagsFile: env.AI_FLAGS_FILE,
+      /** The AppConfig profile the flags are read from; undefined when APPCONFIG_* are not set. */
+      appconfigFlags:
+        env.APPCONFIG_APPLICATION_ID && env.APPCONFIG_ENVIRONMENT_ID && env.APPCONFIG_CONFIGURATION_PROFILE_ID
+          ? {
+              applicationId: env.APPCONFIG_APPLICATION_ID,
+              environmentId: env.APPCONFIG_ENVIRONMENT_ID,
+              profileId: env.APPCONFIG_CONFIGURATION_PROFILE_ID,
+            }
+          : undefined,
+      /** How long a flags document read from AppConfig is used before asking again. */
+      flagsMaxAgeSeconds: env.FLAGS_MAX_AGE_SECONDS,
+      /** Salts the rollout cohorts; changing it reshuffles who is in the OpenAI group. */
+      cohortSalt: env.COHORT_SALT,
       coachModelOverrides: env.COACH_MODEL_OVERRIDES,
       /** The built-in model facts with `COACH_MODEL_FACTS` merged over them. */
       modelFacts: factsWith(env.COACH_MODEL_FACTS),
@@ -166,6 +185,12 @@ const EnvSchema = z
 /** The parsed configuration, camelCase. */
 export type AppConfig = Readonly<z.output<typeof EnvSchema>>;
 
+const APPCONFIG_VARIABLES = [
+  'APPCONFIG_APPLICATION_ID',
+  'APPCONFIG_ENVIRONMENT_ID',
+  'APPCONFIG_CONFIGURATION_PROFILE_ID',
+] as const;
+
 /**
  * Rules between variables, checked on the raw environment so they are reported together
  * with the per-variable problems (zod skips object refinements once a field has failed).
@@ -177,6 +202,15 @@ function crossFieldProblems(env: Env): string[] {
   const hasJwtSecret = Boolean(env.SUPABASE_JWT_SECRET_SECRET_ID || env.SUPABASE_JWT_SECRET);
   if ((env.AUTH_MODE === 'hs256' || env.AUTH_MODE === 'both') && !hasJwtSecret) {
     problems.push(`AUTH_MODE '${env.AUTH_MODE}' needs SUPABASE_JWT_SECRET_SECRET_ID or SUPABASE_JWT_SECRET`);
+  }
+  const appconfig = APPCONFIG_VARIABLES.filter((name) => env[name]);
+  if (appconfig.length > 0 && appconfig.length < APPCONFIG_VARIABLES.length) {
+    problems.push(
+      `${APPCONFIG_VARIABLES.join(', ')} are set together or not at all (set: ${appconfig.join(', ')})`,
+    );
+  }
+  if (appconfig.length > 0 && env.AI_FLAGS_FILE) {
+    problems.push('AI_FLAGS_FILE and APPCONFIG_* both name a flags source: set one');
   }
   return problems;
 }

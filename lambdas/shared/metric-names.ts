@@ -33,6 +33,10 @@ export const MetricName = {
   OpenAIRetries: 'OpenAIRetries',
   /** An HTTP request answered with a 5xx by the error mapper (any route). */
   ServerErrors: 'ServerErrors',
+  /** A flags document read but refused (bad JSON or schema): the previous flags stay in force. */
+  FlagsRejected: 'FlagsRejected',
+  /** The flags source (AppConfig or the local file) could not be read: the previous flags stay in force. */
+  FlagsUnavailable: 'FlagsUnavailable',
 } as const;
 
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

@@ -7,7 +7,7 @@ import type { CoachProfileId, UserAssistantThread } from '../shared/contract/sch
 import { profileById, profileRef } from '../shared/coach/profiles';
 import { conversationMetadata, isConversationId, newLocalThreadId } from '../shared/coach/threads';
 import { appError } from '../shared/errors';
-import type { ChatPolicy } from '../shared/policy';
+import type { Policy } from '../shared/policy';
 import type { CoachModel } from '../shared/ports';
 import { safetyIdentifier } from '../shared/user-hash';
 import type { ThreadStore } from './store';
@@ -15,7 +15,7 @@ import type { ThreadStore } from './store';
 export interface ThreadsDeps {
   readonly store: ThreadStore;
   readonly model: CoachModel | null;
-  readonly policy: Pick<ChatPolicy, 'openaiEnabled'>;
+  readonly policy: Pick<Policy, 'flags'>;
 }
 
 export async function getOrCreateThread(
@@ -28,7 +28,7 @@ export async function getOrCreateThread(
   if (existing && isConversationId(existing.thread_id)) return existing;
   const ref = profileRef(profileById(assistantType));
   // With the kill switch on, nothing is sent to OpenAI: not even an empty conversation.
-  if (!deps.model || !deps.policy.openaiEnabled) {
+  if (!deps.model || !(await deps.policy.flags.current()).openai_enabled) {
     if (existing) return existing;
     return deps.store.saveThreadConversation(
       { user_id: userId, assistant_type: assistantType, thread_id: newLocalThreadId(), profile_ref: ref },

@@ -149,6 +149,12 @@ export const ERROR_CODES = {
     message: 'The service is temporarily unavailable; please try again.',
     meaning: 'the database is unavailable; retry after `Retry-After`',
   },
+  not_configured: {
+    status: 503,
+    message: 'The coach is not set up yet; please try again later.',
+    meaning:
+      'a secret the backend needs still holds its placeholder: the operator must put its value (the function logs which secret)',
+  },
   request_timeout: {
     status: 503,
     message: 'The request took too long. Please try again.',

@@ -141,7 +141,11 @@ const BODY_ERRORS = [
 /** And every route whose body API Gateway checks against a request model first. */
 const MODEL_ERRORS = ['invalid_request', 'unsupported_media_type'] as const satisfies readonly ErrorCode[];
 /** Any route whose handler reads the database. */
-const DATA_ERRORS = ['database_unavailable', 'request_timeout'] as const satisfies readonly ErrorCode[];
+const DATA_ERRORS = [
+  'database_unavailable',
+  'request_timeout',
+  'not_configured',
+] as const satisfies readonly ErrorCode[];
 
 const at = (name: string) => `${FUNCTIONS_BASE_PATH}/${name}`;
 

@@ -43,7 +43,6 @@ describe('deploy configuration', () => {
       fallbackEnabled: true,
       rolloutPercent: 100,
       maxPollSeconds: 600,
-      featureFlags: false,
       modelOverrides: {},
       modelFacts: {},
     });
