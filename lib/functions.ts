@@ -106,11 +106,12 @@ export class CoachFunction extends Construct {
         sourcesContent: false,
         logLevel: LogLevel.WARNING,
         banner: ESM_REQUIRE_SHIM,
-        // The AWS SDK v3 clients (Secrets Manager, Step Functions) are the Lambda runtime's,
-        // not bundled: bundled, the two clients weigh about 330 kB minified, more than a
-        // whole data function, and import no faster (about 70 ms against 60 ms here); the
-        // runtime's copy is kept patched by AWS, and the two calls we make (GetSecretValue,
-        // StartExecution) are stable. The handlers load them at first use, not at import.
+        // The AWS SDK v3 clients (Secrets Manager, AppConfig Data, Step Functions) are the
+        // Lambda runtime's, not bundled: bundled, Secrets Manager's alone weighs about 300 kB
+        // minified, more than a whole data function, and imports no faster (about 70 ms
+        // against 60 ms here); the runtime's copy is kept patched by AWS, and the calls we make
+        // (GetSecretValue, the AppConfig session, StartExecution) are stable. Step Functions'
+        // is loaded at a chat's first long run only (lambdas/shared/runtime/poller.ts).
         // Everything else (openai, postgrest-js, middy, Powertools, zod) is bundled, so the
         // deployed code is exactly what was tested.
         externalModules: ['@aws-sdk/*'],

@@ -24,10 +24,10 @@ const CALLS_OPENAI = ['chat', 'poller', 'threads'];
  * Guards, not goals: the issue's goals are 250 kB and 600 kB. Every function that never calls
  * OpenAI meets its goal. The three that do carry the official SDK, 394 kB of which nothing can
  * be shaken off (its client constructs every resource), plus zod's classic API (about 100 kB),
- * and come to about 600-620 kB: the guard for them sits a few percent above that, so a new
+ * and come to about 620-635 kB: the guard for them sits about 6 % above that, so a new
  * dependency fails here rather than in a cold start.
  */
-const BUDGET_KB = { withOpenAI: 640, withoutOpenAI: 250 };
+const BUDGET_KB = { withOpenAI: 675, withoutOpenAI: 250 };
 
 let bundles: Record<string, Bundle>;
 
@@ -109,9 +109,10 @@ describe('the Lambda bundles', () => {
       );
       expect({ name, found }).toEqual({ name, found: [] });
     }
-    // The runtime's SDK clients, loaded at first use (lambdas/shared/secrets.ts, runtime/poller.ts).
+    // The runtime's SDK clients, imported by name; Step Functions' only at a chat's first long run.
+    expect(bundles.feedback!.code).toMatch(/from\s*"@aws-sdk\/client-secrets-manager"/);
     expect(bundles.chat!.code).toContain('import("@aws-sdk/client-sfn")');
-    expect(bundles.feedback!.code).toContain('import("@aws-sdk/client-secrets-manager")');
+    expect(bundles.chat!.code).not.toMatch(/from\s*"@aws-sdk\/client-sfn"/);
   });
 
   it("carry zod's schemas but not its locales: zod is imported as a namespace", () => {
