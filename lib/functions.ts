@@ -81,30 +81,43 @@ export class CoachFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // X-Ray without an SDK in the code: Lambda records each invocation and its cold start,
+      // linked to API Gateway and Step Functions (why no tracer: lambdas/shared/observability.ts).
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       // No application log-level filter here: Powertools filters by POWERTOOLS_LOG_LEVEL, and
       // Lambda's filter would drop the EMF metric lines (they carry no `level`) at WARN/ERROR.
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      // What each bundle weighs and how fast it starts: `npm run bench:bundles`.
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
         target: 'node24',
         mainFields: ['module', 'main'],
         minify: true,
+        // The map ships next to the code, so a stack trace from the logs can be read against
+        // the exact build that ran (docs/operations.md), but Node does not load it: with
+        // `--enable-source-maps` the first error of every container decoded the whole map
+        // (35-90 ms for these bundles, and the map's size in memory) and every cold import
+        // parsed it. Logged errors name their cause chain and codes without it.
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         logLevel: LogLevel.WARNING,
         banner: ESM_REQUIRE_SHIM,
-        // The runtime provides AWS SDK v3; everything else (openai, supabase-js, middy,
-        // Powertools, zod) is bundled so the deployed code is exactly what was tested.
+        // The AWS SDK v3 clients (Secrets Manager, AppConfig Data, Step Functions) are the
+        // Lambda runtime's, not bundled: bundled, Secrets Manager's alone weighs about 300 kB
+        // minified, more than a whole data function, and imports no faster (about 70 ms
+        // against 60 ms here); the runtime's copy is kept patched by AWS, and the calls we make
+        // (GetSecretValue, the AppConfig session, StartExecution) are stable. Step Functions'
+        // is loaded at a chat's first long run only (lambdas/shared/runtime/poller.ts).
+        // Everything else (openai, postgrest-js, middy, Powertools, zod) is bundled, so the
+        // deployed code is exactly what was tested.
         externalModules: ['@aws-sdk/*'],
       },
       environment: {
         STAGE: defaults.stage,
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: defaults.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Events carry user messages and tokens: never log them.

@@ -5,7 +5,7 @@
  * it, `lambdas/openapi/document.ts` documents it, and the handlers validate with the same
  * schemas: a new route is one row here and one handler.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from './errors';
 import {
   ChatPending,

@@ -11,7 +11,7 @@
  *
  * Dependency-free but for zod: the CDK app (lib/flags.ts) and the config parser import it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** API Gateway REST integrations time out at 29 s; the sync chat path must end well before. */
 export const MAX_CHAT_SYNC_BUDGET_MS = 28_000;

@@ -1,6 +1,6 @@
 /**
  * The database surface: a few `public.coach_*(p jsonb) returns jsonb` functions
- * (`db/functions/`, docs/data-model.md), reached through a transport (supabase-js in the
+ * (`db/functions/`, docs/data-model.md), reached through a transport (PostgREST `.rpc()` in the
  * Lambdas, SQL locally and in tests). `storeCaller` is the one place that calls them and turns
  * a refusal (`{"error": {status, code, message}}`) into an `AppError`; each feature binds the
  * functions it uses to its own narrow port (`lambdas/<feature>/store.ts`).
