@@ -179,6 +179,8 @@ export interface SentMessage {
   readonly user: BenchUser;
   /** The message text: unique per message, so the fake's response for it can be found. */
   readonly message: string;
+  /** The idempotency key sent with it, if any. */
+  readonly clientMessageId: string | null;
   readonly status: number;
   readonly body: Record<string, unknown>;
   readonly startedAt: number;
@@ -204,7 +206,15 @@ export async function sendMessage(
     }),
   });
   const body = (await res.json()) as Record<string, unknown>;
-  return { user, message, status: res.status, body, startedAt, endedAt: nowMs() };
+  return {
+    user,
+    message,
+    clientMessageId: clientMessageId ?? null,
+    status: res.status,
+    body,
+    startedAt,
+    endedAt: nowMs(),
+  };
 }
 
 /** A user message of about 25 words, unique by `tag`. */
