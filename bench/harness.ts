@@ -222,9 +222,12 @@ export function benchMessage(tag: string): string {
   return `[${tag}] I keep skipping my evening walk after work because I feel too tired. What is one small thing I could try this week?`;
 }
 
-/** A reply of about 150 words, as the coach profiles ask for. */
-export const BENCH_REPLY = Array.from(
-  { length: 10 },
-  (_, i) =>
-    `Step ${i + 1}: keep the walk short and easy, ten minutes right after dinner, before the sofa wins.`,
-).join(' ');
+/** A reply of about `words` words (streamed one delta a word); 170 by default, as the coach profiles ask for. */
+export function benchReply(words = 170): string {
+  const sentence = (i: number) =>
+    `Step ${i + 1}: keep the walk short and easy, ten minutes right after dinner, before the sofa wins.`;
+  const all = Array.from({ length: Math.ceil(words / 17) }, (_, i) => sentence(i)).join(' ');
+  return all.split(' ').slice(0, words).join(' ');
+}
+
+export const BENCH_REPLY = benchReply();

@@ -66,7 +66,13 @@ export async function measureOverhead(
   bench: BenchApi,
   fake: OpenAIFake,
   users: readonly BenchUser[],
-  options: { readonly perUser: number; readonly latencyMs: number; readonly firstTokenMs: number },
+  options: {
+    readonly perUser: number;
+    readonly latencyMs: number;
+    readonly firstTokenMs: number;
+    /** The reply, streamed one delta a word. */
+    readonly reply?: string;
+  },
 ): Promise<OverheadResult> {
   fake.setTiming({ firstTokenMs: options.firstTokenMs, latencyMs: options.latencyMs });
   fake.script(

@@ -4,7 +4,7 @@
  *
  *   npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N]
  *                 [--poller-runs N] [--turns N] [--messages-per-container N]
- *                 [--bundle-runs N] [--no-bundles]
+ *                 [--reply-words N] [--bundle-runs N] [--no-bundles]
  *
  * Each measurement is a module of its own (`overhead.ts`, `tokens.ts`, `poller.ts`,
  * `cost.ts`, the bundle hook) returning figures; a new one (moderation, time to first delta)
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { localAuthenticator, LOCAL_DEFAULTS } from '../local/auth';
 import { measureBundleFigures } from './bundles-hook';
 import { awsCost, PRICES, type CostBreakdown } from './cost';
-import { nowMs, startHarness, type BenchApi } from './harness';
+import { benchReply, nowMs, startHarness, type BenchApi } from './harness';
 import { countStdout, progress } from './log-bytes';
 import { measureOverhead, type OverheadResult } from './overhead';
 import { measurePollerDelay } from './poller';
@@ -25,7 +25,7 @@ import { functionMemoryMb } from './template';
 import { atTurn, maxOver, measureThreadTokens, worstCaseContextEstimate } from './tokens';
 
 const USAGE =
-  'Usage: npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N] [--poller-runs N] [--turns N] [--messages-per-container N] [--bundle-runs N] [--no-bundles]';
+  'Usage: npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N] [--poller-runs N] [--turns N] [--messages-per-container N] [--reply-words N] [--bundle-runs N] [--no-bundles]';
 
 function options() {
   const { values } = parseArgs({
@@ -37,6 +37,7 @@ function options() {
       'poller-runs': { type: 'string', default: '24' },
       turns: { type: 'string', default: '200' },
       'messages-per-container': { type: 'string', default: '10' },
+      'reply-words': { type: 'string', default: '170' },
       'bundle-runs': { type: 'string', default: '3' },
       'no-bundles': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -61,6 +62,7 @@ function options() {
     // Turns 5, 50 and 200 are the keys: at least 200.
     turns: whole('turns', 200, 1000),
     messagesPerContainer: whole('messages-per-container', 1, 10_000),
+    replyWords: whole('reply-words', 1, 2000),
     bundleRuns: whole('bundle-runs', 1, 50),
     bundles: !values['no-bundles'],
   };
@@ -124,14 +126,22 @@ async function main(): Promise<void> {
 
     progress(`c1: one user, ${opts.c1Messages} messages, the fake at ${opts.latencyMs} ms`);
     const [c1User] = await harness.users(1);
-    const timing = { latencyMs: opts.latencyMs, firstTokenMs: Math.round(opts.latencyMs / 5) };
+    const timing = {
+      latencyMs: opts.latencyMs,
+      firstTokenMs: Math.round(opts.latencyMs / 5),
+      reply: benchReply(opts.replyWords),
+    };
     const syncFrom = bench.storeCalls.length;
     stdout.reset();
     const c1 = await measureOverhead(bench, fake, [c1User!], { perUser: opts.c1Messages, ...timing });
+    const c50From = bench.storeCalls.length;
     progress(`c${opts.users}: ${opts.users} users at once, 3 messages each`);
     const crowd = await harness.users(opts.users);
     const c50 = await measureOverhead(bench, fake, crowd, { perUser: 3, ...timing });
     const syncMessages = c1.messages.length + c50.messages.length;
+    const callMs = (from: number, to?: number) =>
+      distribution(bench.storeCalls.slice(from, to).map((c) => (c.endedAt ?? c.startedAt) - c.startedAt));
+    const [c1Calls, c50Calls] = [callMs(syncFrom, c50From), callMs(c50From)];
     const handlerLogBytes = stdout.bytes() / syncMessages;
     const syncTrips = roundTrips(bench, syncFrom, syncMessages);
     const longRunShare =
@@ -173,7 +183,13 @@ async function main(): Promise<void> {
     const context = worstCaseContextEstimate();
     figures.push(
       ...overheadFigures('c1', c1, false),
-      ...overheadFigures(`c${opts.users === 50 ? 50 : opts.users}`, c50, opts.users === 50),
+      ...overheadFigures(`c${opts.users}`, c50, opts.users === 50),
+      figure('store_call_ms.c1.p50', round(c1Calls.p50, 1), 1, {
+        unit: 'ms',
+        note: 'one round trip (a pooled pg connection; waiting for one included)',
+      }),
+      figure(`store_call_ms.c${opts.users}.p50`, round(c50Calls.p50, 1), 1, { unit: 'ms' }),
+      figure(`store_call_ms.c${opts.users}.p99`, round(c50Calls.p99, 1), 1, { unit: 'ms' }),
       figure('round_trips_per_message', round(syncTrips, 3), 2, {
         goal: atMost(syncTrips, 2, '= 2.00'),
         note: `store calls ÷ ${syncMessages} messages (c1 and c${opts.users}); ${tokenTrips.toFixed(2)} over the long thread`,
@@ -259,6 +275,7 @@ async function main(): Promise<void> {
         poller_runs: opts.pollerRuns,
         turns: opts.turns,
         messages_per_container: opts.messagesPerContainer,
+        reply_words: opts.replyWords,
       });
       note(`figures written to ${opts.json}`);
     }
