@@ -19,8 +19,8 @@ import { openLocalDatabase, type LocalDatabase } from './database';
 import { localHandlers } from './handlers';
 import { lambdaContext, proxyEvent } from './lambda-event';
 import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
-import { assembleRuntime, type Runtime } from './runtime';
-import { localStateMachinePoller } from './step-functions';
+import { assembleRuntime, type CoachStore, type Runtime } from './runtime';
+import { localStateMachinePoller, type PollTask } from './step-functions';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -39,6 +39,14 @@ export interface LocalApiOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Each Wait of the poller state machine lasts this many ms (default: the real backoff). */
   readonly pollerWaitMs?: number;
+  /**
+   * Wraps what the server runs, for benchmarks that count and time it: the store every
+   * handler uses (database round trips) and the poll task the state machine calls.
+   */
+  readonly instrument?: {
+    readonly store?: (store: CoachStore) => CoachStore;
+    readonly pollTask?: (task: PollTask) => PollTask;
+  };
   /** Sees every answer a handler gives (tests check each against the contract). */
   readonly onAnswer?: (answer: {
     readonly route: Route;
@@ -84,14 +92,16 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   // The poll task reads the runtime, which holds the poller: resolved when a run starts.
   const getRuntime = async (): Promise<Runtime> => runtime;
   // Long runs execute the same state machine definition as AWS (synthesized from lib/poller.ts).
+  const pollTask = createPollHandler(getRuntime);
   const poller = model
-    ? localStateMachinePoller(createPollHandler(getRuntime), {
+    ? localStateMachinePoller(options.instrument?.pollTask?.(pollTask) ?? pollTask, {
         waitMs: options.pollerWaitMs,
         onError: (error, runId) =>
           console.error(`local poller: the execution for run ${runId} failed`, error),
       })
     : null;
-  const runtime = assembleRuntime(cfg, { store: database.store, model, poller });
+  const store = options.instrument?.store?.(database.store) ?? database.store;
+  const runtime = assembleRuntime(cfg, { store, model, poller });
   const authenticate = localAuthenticator(env);
   const handlers = localHandlers(getRuntime);
   const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));

@@ -157,6 +157,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
         max_output_tokens: profile.max_output_tokens,
         reasoning_effort: profile.reasoning_effort,
         temperature: profile.temperature,
+        compact_threshold: profile.compact_threshold,
         safety_identifier: safetyId,
         prompt_cache_key: turn.profile_ref,
         metadata: { run_id: prepared.run_id, assistant_type: profile.id, chat_type: chatType },

@@ -56,8 +56,6 @@ export interface OpenAICoachModelOptions {
   readonly maxRetryDelayMs?: number;
   /** How many times a broken stream is resumed before handing over to the poller. Default 2. */
   readonly streamResumes?: number;
-  /** Compact the conversation above this many input tokens (`context_management`); null: never. Default 32 000. */
-  readonly compactThreshold?: number | null;
 }
 
 export function createOpenAICoachModel(options: OpenAICoachModelOptions): OpenAICoachModel {
@@ -73,7 +71,6 @@ export function createOpenAICoachModel(options: OpenAICoachModelOptions): OpenAI
 
 export class OpenAICoachModel implements CoachModel {
   private readonly ctx: AdapterContext;
-  private readonly compactThreshold: number | null;
 
   constructor(client: OpenAI, options: Omit<OpenAICoachModelOptions, 'apiKey' | 'baseURL' | 'fetch'>) {
     this.ctx = {
@@ -87,7 +84,6 @@ export class OpenAICoachModel implements CoachModel {
       streamResumes: options.streamResumes ?? 2,
       onRetry: options.onRetry,
     };
-    this.compactThreshold = options.compactThreshold === undefined ? 32_000 : options.compactThreshold;
   }
 
   /** Retried on any retryable failure: a duplicate empty conversation costs nothing. */
@@ -201,9 +197,10 @@ export class OpenAICoachModel implements CoachModel {
       max_output_tokens: request.max_output_tokens,
       ...(request.reasoning_effort === null ? {} : { reasoning: { effort: request.reasoning_effort } }),
       ...(request.temperature === null ? {} : { temperature: request.temperature }),
-      ...(this.compactThreshold === null
+      // The profile's threshold on every turn: a long thread's input stops growing once compacted.
+      ...(request.compact_threshold === null
         ? {}
-        : { context_management: [{ type: 'compaction', compact_threshold: this.compactThreshold }] }),
+        : { context_management: [{ type: 'compaction', compact_threshold: request.compact_threshold }] }),
       safety_identifier: request.safety_identifier,
       prompt_cache_key: request.prompt_cache_key,
       metadata: boundedMetadata(request.metadata),
