@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { CoachApi } from './api';
 import type { DeployConfig } from './config';
 import { CoachFlags } from './flags';
+import { ErasureRunner } from './erasure';
 import { CoachFunctions } from './functions';
 import { CoachMonitoring } from './monitoring';
 import { RunPoller } from './poller';
@@ -23,6 +24,7 @@ export class CoachStack extends Stack {
   readonly poller: RunPoller;
   readonly api: CoachApi;
   readonly monitoring: CoachMonitoring;
+  readonly erasure: ErasureRunner;
   readonly flags?: CoachFlags;
 
   constructor(scope: Construct, id: string, props: CoachStackProps) {
@@ -62,6 +64,7 @@ export class CoachStack extends Stack {
         context: fns.context.function,
         feedback: fns.feedback.function,
         openapi: fns.openapi.function,
+        aiData: fns.aiData.function,
         authorizer: fns.authorizer.function,
       },
       throttlingRateLimit: config.throttlingRateLimit,
@@ -92,11 +95,20 @@ export class CoachStack extends Stack {
         monitored('openapi', fns.openapi),
         monitored('authorizer', fns.authorizer),
         monitored('poller', fns.poller),
+        monitored('ai-data', fns.aiData),
+        monitored('erasure', fns.erasure),
       ],
       poller: this.poller.stateMachine,
       dailyCostBudgetUsd: config.dailyCostBudgetUsd,
       alarmEmail: config.alarmEmail,
     });
+
+    this.erasure = new ErasureRunner(this, 'ErasureRunner', {
+      erasureFunction: fns.erasure.function,
+      alarmTopic: this.monitoring.alarmTopic,
+      logRetention,
+    });
+    this.erasure.connectStarter(fns.aiData.function);
 
     if (config.featureFlags) {
       this.flags = new CoachFlags(this, 'Flags', {

@@ -13,6 +13,8 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ERROR_CODES, type ErrorCode } from '../lambdas/shared/contract/errors';
 import { FUNCTION_TIMEOUT_SECONDS, ROUTE_LIST, type Route } from '../lambdas/shared/contract/routes';
 import { loadConfig } from '../lambdas/shared/config';
+import { createErasureTaskHandler } from '../lambdas/ai-data/erasure-handler';
+import { eraserFromConfig } from '../lambdas/ai-data/runtime';
 import { createPollHandler } from '../lambdas/poller/handler';
 import { modelFromConfig } from '../lambdas/shared/runtime/model';
 import { openLocalDatabase, type LocalDatabase } from './database';
@@ -20,6 +22,7 @@ import { localHandlers } from './handlers';
 import { lambdaContext, proxyEvent } from './lambda-event';
 import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
 import { assembleRuntime, type Runtime } from './runtime';
+import { localErasureMachine } from './erasure-machine';
 import { localStateMachinePoller } from './step-functions';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -59,6 +62,8 @@ export interface LocalApi {
   readonly runtime: Runtime;
   /** Resolves when no long run is being polled. */
   pollerIdle(): Promise<void>;
+  /** Resolves when no erasure is running. */
+  erasuresIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,7 +96,14 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
           console.error(`local poller: the execution for run ${runId} failed`, error),
       })
     : null;
-  const runtime = assembleRuntime(cfg, { store: database.store, model, poller });
+  // Erasures run the same state machine definition as AWS too (lib/erasure.ts), OpenAI key or not:
+  // the rows here are erased either way.
+  const erasures = localErasureMachine(createErasureTaskHandler(getRuntime), {
+    waitMs: options.pollerWaitMs,
+    onError: (error, name) => console.error(`local erasure: the execution ${name} failed`, error),
+  });
+  const eraser = await eraserFromConfig(cfg);
+  const runtime = assembleRuntime(cfg, { store: database.store, model, poller, eraser, erasures });
   const authenticate = localAuthenticator(env);
   const handlers = localHandlers(getRuntime);
   const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
@@ -169,10 +181,12 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     database,
     runtime,
     pollerIdle: () => poller?.idle() ?? Promise.resolve(),
+    erasuresIdle: () => erasures.idle(),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await poller?.stop();
+      await erasures.stop();
       await database.close();
     },
   };
