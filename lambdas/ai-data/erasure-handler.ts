@@ -110,7 +110,8 @@ export function createErasureTaskHandler(
       if (outcome === 'waiting') return out('waiting', outcome);
       return out('done', outcome);
     } catch (error) {
-      logger.error('erasure step failed', { erasure_id: input.erasure_id, error: loggableError(error) });
+      // A warning: the state machine retries the step; the erasure failing for good is the error above.
+      logger.warn('erasure step failed', { erasure_id: input.erasure_id, error: loggableError(error) });
       const kind =
         error instanceof ErasureStepError ? error.kind : error instanceof Error ? error.name : 'unknown';
       throw new EraseStepFailed(kind, { cause: error });

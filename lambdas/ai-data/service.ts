@@ -16,6 +16,8 @@ export interface AiDataDeps extends ErasureDeps {
   readonly store: AiDataStore;
   /** Null only where no state machine is configured: an erasure that needs one then fails at once. */
   readonly erasures: ErasureStarter | null;
+  /** How long a delete request erases before it hands over (default `ERASURE_SYNC_BUDGET_MS`). */
+  readonly erasureSyncBudgetMs?: number;
 }
 
 export type ErasureOutcome =
@@ -32,14 +34,14 @@ export function exportAiData(
 
 /**
  * `delete`: starts (or resumes, or finds) the user's erasure. The rows here are taken at
- * once; the OpenAI part runs for up to `syncBudgetMs` here: 200 if it completed, else 202
+ * once; the OpenAI part runs for up to `erasureSyncBudgetMs` here: 200 if it completed, else 202
  * and the state machine runs it to the end (retrying with backoff what fails meanwhile).
  * If the state machine cannot be started, the erasure is marked failed and the answer is
  * 503 `erasure_unavailable`: a new delete request resumes it.
  */
 export async function requestErasure(
   deps: AiDataDeps,
-  input: { readonly userId: string; readonly signal?: AbortSignal; readonly syncBudgetMs?: number },
+  input: { readonly userId: string; readonly signal?: AbortSignal },
 ): Promise<ErasureOutcome> {
   const { userId, signal } = input;
   const begun = await deps.store.beginErasure(
@@ -51,7 +53,7 @@ export async function requestErasure(
 
   // OpenAI failing here is not the request's failure: the state machine retries it.
   const outcome = await runErasure(deps, erasureId, {
-    budgetMs: input.syncBudgetMs ?? ERASURE_SYNC_BUDGET_MS,
+    budgetMs: deps.erasureSyncBudgetMs ?? ERASURE_SYNC_BUDGET_MS,
     signal,
   }).catch(() => 'more' as const);
   if (outcome !== 'completed' && outcome !== 'failed') {
