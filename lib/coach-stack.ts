@@ -136,6 +136,7 @@ export class CoachStack extends Stack {
       });
     }
     new CfnOutput(this, 'PollerStateMachineArn', { value: this.poller.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ErasureStateMachineArn', { value: this.erasure.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
   }

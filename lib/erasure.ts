@@ -32,7 +32,7 @@ export const ERASURE_TIMEOUT_HOURS = 24;
 /** Steps (Erase task runs) one execution may take before it gives up and marks the erasure failed. */
 export const MAX_ERASURE_STEPS = 1_000;
 
-/** A failing step is retried this way: 5 s, doubling, capped at 5 minutes, 8 attempts (about 20 minutes). */
+/** A failing step is retried this way: 5 s, doubling, capped at 5 minutes, 8 retries (at most about 15 minutes in all, with jitter). */
 export const ERASE_RETRY = {
   intervalSeconds: 5,
   backoffRate: 2,
