@@ -49,6 +49,7 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
 ];
 
+/** What the erasure runner is built from. */
 export interface ErasureRunnerProps {
   /** The erasure task (lambdas/ai-data/erasure-handler.ts). */
   readonly erasureFunction: lambda.IFunction;
@@ -58,6 +59,7 @@ export interface ErasureRunnerProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** The erasure state machine, its log group and its alarm (the diagram above). */
 export class ErasureRunner extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly logGroup: logs.LogGroup;

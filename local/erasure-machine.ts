@@ -15,6 +15,7 @@ import {
   type LocalTask,
 } from './step-functions';
 
+/** The synthesized definition and the ARN its task states call. */
 export interface ErasureDefinition {
   readonly definition: StateMachineDefinition;
   /** The ARN the definition's task states call; every such state is bound to the erasure task. */
@@ -31,6 +32,7 @@ export async function loadErasureDefinition(): Promise<ErasureDefinition> {
   };
 }
 
+/** The local erasure state machine: a starter, and ways to wait for or stop its executions. */
 export interface LocalErasureMachine
   extends ErasureStarter, Pick<LocalExecutions, 'ready' | 'idle' | 'stop'> {}
 

@@ -37,6 +37,7 @@ export const ErasureTaskInput = z.object({
 });
 export type ErasureTaskInput = z.input<typeof ErasureTaskInput>;
 
+/** The task's output: the state the state machine's `Check` reads, and the next step's input. */
 export interface ErasureTaskOutput {
   readonly erasure_id: string;
   readonly attempt: number;
@@ -56,6 +57,7 @@ export class EraseStepFailed extends Error {
   }
 }
 
+/** Options of the task (tests and local mode). */
 export interface ErasureTaskOptions {
   /** Default `ERASURE_STEP_BUDGET_MS`. */
   readonly budgetMs?: number;
@@ -119,6 +121,7 @@ export function createErasureTaskHandler(
   };
 }
 
+/** The erasure function's entry: the task, with the Lambda's dependencies and Powertools. */
 export const handler = middy(
   createErasureTaskHandler(
     lazyDeps(async (): Promise<ErasureDeps> => {

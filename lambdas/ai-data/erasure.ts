@@ -36,6 +36,7 @@ export class ErasureStepError extends Error {
   }
 }
 
+/** What an erasure step needs: the store's erasure functions and the OpenAI eraser. */
 export interface ErasureDeps {
   readonly store: AiDataStore;
   /** Null when no OpenAI key is configured: an erasure with OpenAI ids to delete cannot go on. */
@@ -43,6 +44,7 @@ export interface ErasureDeps {
   readonly now?: () => number;
 }
 
+/** Budgets and sizes of one run. */
 export interface ErasureRunOptions {
   /** Stop starting OpenAI calls after this long; what was done is recorded. */
   readonly budgetMs: number;
@@ -92,7 +94,9 @@ export async function runErasure(
     if (!state) return 'unknown';
     const outcome = outcomeOf(state);
     if (outcome) return outcome;
-    if (now() >= deadline || options.signal?.aborted) return 'more';
+    // A pending erasure with an empty batch cannot happen (coach_erasure_step completes one
+    // with nothing left); if it ever did, handing back beats spinning until the deadline.
+    if (now() >= deadline || options.signal?.aborted || state.work.length === 0) return 'more';
     if (!deps.eraser) {
       throw new ErasureStepError(
         'openai_not_configured',

@@ -12,6 +12,7 @@ import { eraserFromConfig, erasureStateMachineArn, stepFunctionsErasures } from 
 import { exportAiData, getErasure, requestErasure, type AiDataDeps } from './service';
 import { aiDataStore } from './store';
 
+/** The ai-data function: both routes over `getDeps` (the Lambda's composition, a test's or the local server's). */
 export function createAiDataHandler(getDeps: () => Promise<AiDataDeps>): ProxyHandler {
   const manage = httpRoute(routeOptions(ROUTES.manageAiData), async (req) => {
     const deps = await getDeps();
@@ -34,6 +35,7 @@ export function createAiDataHandler(getDeps: () => Promise<AiDataDeps>): ProxyHa
     event.resource === ROUTES.getAiDataErasure.path ? erasure(event, context) : manage(event, context);
 }
 
+/** The ai-data function's entry, with the Lambda's dependencies. */
 export const handler = createAiDataHandler(
   lazyDeps(async (): Promise<AiDataDeps> => {
     const cfg = config();

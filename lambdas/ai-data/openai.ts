@@ -10,6 +10,7 @@ import { callIdempotent, type IdempotentContext } from '../shared/openai/idempot
 import { isCoachModelError } from '../shared/ports';
 import type { OpenAIDataEraser } from './ports';
 
+/** The eraser's client settings; the SDK's own retries are always off. */
 export interface OpenAIDataEraserOptions {
   readonly apiKey: string;
   /** Defaults to OpenAI's; tests point it at the fake server. */
@@ -42,6 +43,7 @@ async function unlessMissing<T>(call: () => Promise<T>, whenMissing: T): Promise
   }
 }
 
+/** An `OpenAIDataEraser` over the `openai` SDK. */
 export function createOpenAIDataEraser(options: OpenAIDataEraserOptions): OpenAIDataEraser {
   const client = new OpenAI({
     apiKey: options.apiKey,

@@ -40,6 +40,7 @@ export interface ErasureProgress {
   }>;
 }
 
+/** `coach_erasure_step`'s input: the previous batch's progress and the size of the next. */
 export interface ErasureStepInput extends ErasureProgress {
   readonly erasure_id: string;
   readonly claim_ttl_seconds: number;
@@ -54,6 +55,7 @@ export interface ErasureStepState {
   readonly work: readonly ErasureTask[];
 }
 
+/** The ai-data feature's database functions. */
 export interface AiDataStore {
   /** Everything of the user's AI data; 409 `erasure_in_progress` while an erasure runs. */
   exportAiData(input: { readonly user_id: string }, options?: StoreCallOptions): Promise<AiDataExport>;

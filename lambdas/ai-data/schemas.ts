@@ -10,6 +10,7 @@ const uuid = z.uuid();
 const time = z.string().meta({ description: 'ISO-8601 in UTC, e.g. `2026-11-24T19:42:31.870Z`.' });
 const count = z.int().nonnegative();
 
+/** POST ai-data's body: `export` or `delete` (`user_id` accepted for compatibility, as elsewhere). */
 export const AiDataRequest = z
   .discriminatedUnion('action', [
     z.object({ action: z.literal('export'), user_id: uuid.nullish() }).strict(),

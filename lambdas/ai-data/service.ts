@@ -12,6 +12,7 @@ import type { AiDataErasure, AiDataExport } from './schemas';
 /** How long a delete request erases before it answers 202 and the state machine goes on. */
 export const ERASURE_SYNC_BUDGET_MS = 8_000;
 
+/** What the ai-data routes need: the erasure's dependencies and the state machine's starter. */
 export interface AiDataDeps extends ErasureDeps {
   readonly store: AiDataStore;
   /** Null only where no state machine is configured: an erasure that needs one then fails at once. */
@@ -20,10 +21,12 @@ export interface AiDataDeps extends ErasureDeps {
   readonly erasureSyncBudgetMs?: number;
 }
 
+/** A delete's answer: 200 when the erasure finished within the request, else 202. */
 export type ErasureOutcome =
   | { readonly status: 200; readonly body: AiDataErasure }
   | { readonly status: 202; readonly body: AiDataErasure };
 
+/** `export`: the caller's AI data (409 `erasure_in_progress` while an erasure runs). */
 export function exportAiData(
   deps: Pick<AiDataDeps, 'store'>,
   userId: string,

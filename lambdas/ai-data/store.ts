@@ -2,6 +2,7 @@
 import type { StoreCall } from '../shared/store/transport';
 import type { AiDataStore } from './ports';
 
+/** `AiDataStore` over the store's `coach_*` functions. */
 export function aiDataStore(call: StoreCall): AiDataStore {
   return {
     exportAiData: (input, options) => call('coach_export_ai_data', input, options),

@@ -9,8 +9,10 @@ import type { AdapterContext, OpenAIRetryKind } from './context';
 import { abortedError, classify, timed, toCoachModelError } from './errors';
 import { backoffMs, sleep } from './retries';
 
+/** The budgets and hook the retry loop uses (an `AdapterContext` has them). */
 export type IdempotentContext = Pick<AdapterContext, 'timeoutMs' | 'retry' | 'onRetry'>;
 
+/** Runs `operation` with a timeout, retrying retryable failures as described above. */
 export async function callIdempotent<T>(
   ctx: IdempotentContext,
   operation: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
