@@ -145,7 +145,8 @@ export interface CoachFunctionsProps {
 
 /**
  * Every handler of the service. Each data function gets the Supabase settings and reads the
- * service-role key; only the functions that call OpenAI (chat, poller, threads) read its key;
+ * service-role key; only the functions that call OpenAI (chat, poller, threads, and ai-data and
+ * erasure, which delete a user's data there) read its key;
  * only the authorizer reads the JWT secret; the OpenAPI document reads nothing.
  */
 export class CoachFunctions extends Construct {
@@ -165,6 +166,10 @@ export class CoachFunctions extends Construct {
   readonly authorizer: CoachFunction;
   /** The Step Functions poll task */
   readonly poller: CoachFunction;
+  /** POST /functions/v1/ai-data and GET /functions/v1/ai-data/erasures/{erasure_id} */
+  readonly aiData: CoachFunction;
+  /** The erasure state machine's task */
+  readonly erasure: CoachFunction;
 
   constructor(scope: Construct, id: string, props: CoachFunctionsProps) {
     super(scope, id);
@@ -260,14 +265,41 @@ export class CoachFunctions extends Construct {
       environment: { ...database, ...openai, ...policy },
     });
 
+    this.aiData = new CoachFunction(this, 'AiData', {
+      defaults,
+      entry: 'lambdas/ai-data/handler.ts',
+      description:
+        "POST /functions/v1/ai-data and GET …/erasures/{erasure_id}: export or erase a user's AI data",
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.aiData),
+      environment: { ...database, ...openai },
+    });
+    this.erasure = new CoachFunction(this, 'Erasure', {
+      defaults,
+      entry: 'lambdas/ai-data/erasure-handler.ts',
+      description: "Step Functions task: erases a user's AI data at OpenAI, one bounded batch at a time",
+      // A step deletes for 30 s; the rest is room for the calls in flight to finish and be recorded.
+      timeout: seconds(120),
+      environment: { ...database, ...openai },
+    });
+
     for (const fn of this.databaseFunctions) secrets.supabaseServiceRoleKey.grantRead(fn.function);
-    for (const fn of [this.chat, this.poller, this.threads]) secrets.openaiApiKey.grantRead(fn.function);
+    for (const fn of [this.chat, this.poller, this.threads, this.aiData, this.erasure])
+      secrets.openaiApiKey.grantRead(fn.function);
     secrets.jwtSecret?.grantRead(this.authorizer.function);
   }
 
   /** The functions that talk to Supabase with the service-role key. */
   get databaseFunctions(): readonly CoachFunction[] {
-    return [this.chat, this.runs, this.threads, this.context, this.feedback, this.poller];
+    return [
+      this.chat,
+      this.runs,
+      this.threads,
+      this.context,
+      this.feedback,
+      this.poller,
+      this.aiData,
+      this.erasure,
+    ];
   }
 
   /** Every function, for dashboards and alarms. */
@@ -281,6 +313,8 @@ export class CoachFunctions extends Construct {
       this.openapi,
       this.authorizer,
       this.poller,
+      this.aiData,
+      this.erasure,
     ];
   }
 }

@@ -31,6 +31,7 @@ import {
 } from '../ports';
 import type { AdapterContext, OpenAIRetryKind } from './context';
 import { abortedError, classify, timed, toCoachModelError, endedByStreamError, type Failure } from './errors';
+import { callIdempotent } from './idempotent';
 import { boundedMetadata, pollFrom } from './mapping';
 import { awaitAcceptedTurn, findAcceptedTurn } from './recovery';
 import { backoffMs, sleep } from './retries';
@@ -208,22 +209,10 @@ export class OpenAICoachModel implements CoachModel {
   }
 
   /** Retries an idempotent call (retrieve, cancel, conversation create) on retryable failures. */
-  private async withRetries<T>(
+  private withRetries<T>(
     operation: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw abortedError(signal);
-      try {
-        return await timed(this.ctx.timeoutMs, (timeout) => operation(signal, timeout));
-      } catch (error) {
-        const failure = classify(error);
-        if (!failure.retryable || attempt >= this.ctx.retry.maxRetries) throw toCoachModelError(failure);
-        this.ctx.onRetry?.(failure.kind as OpenAIRetryKind);
-        await sleep(backoffMs(this.ctx.retry, attempt, failure.retryAfterMs), signal, () =>
-          abortedError(signal),
-        );
-      }
-    }
+    return callIdempotent(this.ctx, operation, signal);
   }
 }

@@ -23,6 +23,11 @@ export const STORE_FUNCTIONS = [
   'coach_list_threads',
   'coach_context_data',
   'coach_record_feedback',
+  'coach_export_ai_data',
+  'coach_begin_erasure',
+  'coach_erasure_step',
+  'coach_get_erasure',
+  'coach_fail_erasure',
 ] as const;
 
 export type StoreFunction = (typeof STORE_FUNCTIONS)[number];

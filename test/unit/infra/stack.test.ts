@@ -237,6 +237,8 @@ describe('API', () => {
     'POST /functions/v1/user-context-builder',
     'POST /functions/v1/chat-feedback',
     'GET /functions/v1/openapi.json',
+    'POST /functions/v1/ai-data',
+    'GET /functions/v1/ai-data/erasures/{erasure_id}',
   ];
 
   it('is a regional REST API with exactly the routes of the design', () => {
@@ -522,7 +524,8 @@ describe('monitoring', () => {
 
   it('sends every alarm to the encrypted, TLS-only alarm topic', () => {
     const topic = logicalId(stack.monitoring.alarmTopic);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+    // The monitoring's seven, and the erasure runner's own (test/unit/infra/erasure-stack.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     for (const a of Object.values(stack.monitoring.alarms)) {
       expect(props(a).AlarmActions).toEqual([{ Ref: topic }]);
       expect(props(a).TreatMissingData).toBe('notBreaching');
