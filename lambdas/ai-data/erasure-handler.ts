@@ -8,7 +8,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from '../shared/config';
 import { loggableError, logger, metrics } from '../shared/observability';
 import { lazyDeps } from '../shared/runtime/lazy';

@@ -5,7 +5,7 @@
  */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppConfig, Env } from '../shared/config';
 import { MetricName, metrics } from '../shared/observability';
 import { getSecret } from '../shared/secrets';

@@ -3,7 +3,7 @@
  * as its owner sees it. The routes table (`../shared/contract/routes.ts`) documents them and
  * the handlers validate with them; docs/safety.md says what each field covers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserAssistantThread } from '../shared/contract/schemas';
 
 const uuid = z.uuid();

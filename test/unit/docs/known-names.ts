@@ -136,7 +136,6 @@ function npmCommands(): string[] {
 function synthesizedTemplate() {
   const everything = {
     authMode: 'both',
-    featureFlags: true,
     // CDK's own context key: no stack needs its assets bundled to list its names.
     'aws:cdk:bundling-stacks': [],
   } as RawDeployContext;
