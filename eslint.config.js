@@ -10,6 +10,25 @@ export default tseslint.config(
     },
   },
   {
+    // What the Lambda bundles must not pull in (test/unit/infra/bundles.test.ts measures it).
+    files: ['lambdas/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z']",
+          message: "import * as z from 'zod': the named import makes esbuild bundle all of zod's locales",
+        },
+        {
+          selector: "ImportDeclaration[source.value='@supabase/supabase-js'][importKind='value']",
+          message:
+            'the Lambdas call PostgREST only: use @supabase/postgrest-js (store/supabase-transport.ts)',
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'bin/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

@@ -1,188 +1,310 @@
 /**
- * `npm run bench`: measures the backend's own overhead, not OpenAI's. Prints figures:
- * - the context builder (µs per build, size of the text);
- * - a chat turn through the real chat handler on a throwaway PostgreSQL 17 with the OpenAI
- *   fake over HTTP (latency percentiles, database round trips and OpenAI calls per message);
- * - the same on embedded PGlite with the simulated coach (the local mode);
- * - memory (RSS, heap) after the runs.
- * Sizes: BENCH_TURNS (default 200).
+ * `npm run bench`: what the backend adds to the model's own time and what a message costs,
+ * as one table from one run, all on 127.0.0.1 (docs/performance.md explains every figure):
+ *
+ *   npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N]
+ *                 [--poller-runs N] [--turns N] [--messages-per-container N]
+ *                 [--reply-words N] [--bundle-runs N] [--no-bundles]
+ *
+ * Each measurement is a module of its own (`overhead.ts`, `tokens.ts`, `poller.ts`,
+ * `cost.ts`, the bundle hook) returning figures; a new one (moderation, time to first delta)
+ * is one more module and one more `figures.push`. Bounded: a few minutes on two cores.
  */
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+import './env';
+import { parseArgs } from 'node:util';
+import { localAuthenticator, LOCAL_DEFAULTS } from '../local/auth';
+import { measureBundleFigures } from './bundles-hook';
+import { awsCost, PRICES, type CostBreakdown } from './cost';
+import { benchReply, nowMs, startHarness, type BenchApi } from './harness';
+import { countStdout, progress } from './log-bytes';
+import { measureOverhead, type OverheadResult } from './overhead';
+import { measurePollerDelay } from './poller';
+import { distribution, median, round } from './stats';
+import { atMost, figure, formatTable, writeFigures, type Figure } from './table';
+import { functionMemoryMb } from './template';
+import { atTurn, maxOver, measureThreadTokens, worstCaseContextEstimate } from './tokens';
 
-const { randomUUID } = await import('node:crypto');
-const { performance } = await import('node:perf_hooks');
-const { buildCoachContext } = await import('../lambdas/shared/coach/context');
-const { resolveProfile } = await import('../lambdas/shared/coach/profiles');
-const { createChatHandler } = await import('../lambdas/chat/handler');
-const { startTestPostgres } = await import('../test/support/postgres-server');
-const { createTestDatabase } = await import('../test/support/database');
-const { startOpenAIFake } = await import('../test/support/openai-fake');
-const { buildTestRuntime } = await import('../test/support/chat-runtime');
-const { invoke } = await import('../test/support/api');
-const { insertUser } = await import('../test/support/users');
-const { startLocalApi } = await import('../local/server');
-type ChatStore = import('../local/runtime').CoachStore;
+const USAGE =
+  'Usage: npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N] [--poller-runs N] [--turns N] [--messages-per-container N] [--reply-words N] [--bundle-runs N] [--no-bundles]';
 
-const TURNS = Number(process.env.BENCH_TURNS ?? 200);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
-function summary(label: string, samples: number[]): void {
-  const s = [...samples].sort((a, b) => a - b);
-  const mean = s.reduce((a, b) => a + b, 0) / s.length;
-  console.log(
-    `${label}: n=${s.length} mean=${mean.toFixed(1)}ms p50=${percentile(s, 50).toFixed(1)}ms p95=${percentile(s, 95).toFixed(1)}ms p99=${percentile(s, 99).toFixed(1)}ms max=${(s.at(-1) ?? 0).toFixed(1)}ms`,
-  );
-}
-
-/** Wraps every store method to count database round trips. */
-function counting(store: ChatStore): { store: ChatStore; calls: () => number } {
-  let n = 0;
-  const wrapped: Record<string, unknown> = {};
-  for (const [key, fn] of Object.entries(store)) {
-    wrapped[key] = (...args: unknown[]) => {
-      n += 1;
-      return (fn as (...a: unknown[]) => unknown)(...args);
-    };
-  }
-  return { store: wrapped as unknown as ChatStore, calls: () => n };
-}
-
-// 1. The context builder.
-{
-  const data = {
-    display_name: 'Sam',
-    ratings: ['health', 'emotion', 'purpose', 'connection'].map((p, i) => ({
-      pillar: p,
-      pillar_display_name: p[0]!.toUpperCase() + p.slice(1),
-      rating: 40 + i * 10,
-      rated_at: new Date().toISOString(),
-    })),
-    goals: Array.from({ length: 6 }, (_, i) => ({
-      id: randomUUID(),
-      title: `Goal ${i}`,
-      focus: 'Three times a week',
-      pillar: 'health',
-      pillar_display_name: 'Health',
-    })),
-    goal: null,
-    recent_messages: Array.from({ length: 5 }, () => ({
-      message: 'I have been sleeping badly and skipping my walks. '.repeat(4),
-      chat_type: 'general',
-      created_at: new Date().toISOString(),
-    })),
-  };
-  const profile = resolveProfile('pillar_health');
-  const n = 20_000;
-  let size = 0;
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 1)
-    size = buildCoachContext(data, { chatType: 'pillar_health', profile }).length;
-  const t1 = performance.now();
-  console.log(`context builder: ${(((t1 - t0) / n) * 1000).toFixed(1)}µs per build, ${size} chars`);
-}
-
-// 2. Chat turns on PostgreSQL 17 with the OpenAI fake.
-const server = await startTestPostgres();
-process.env.MIVIA_TEST_PG_ADMIN_URL = server.adminUrl;
-const fake = await startOpenAIFake();
-try {
-  const db = await createTestDatabase();
-  // High limits: one user sends every benchmark message, and the default limits (10 messages
-  // a minute, $1 a day) would (correctly) answer 429 part-way.
-  const app = await buildTestRuntime({
-    databaseUrl: db.url,
-    openai: fake,
-    env: {
-      DAILY_COST_LIMIT_USD_PER_USER: '1000',
-      DAILY_TOKEN_LIMIT_PER_USER: '1000000000',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      DAILY_MESSAGE_LIMIT_PER_USER: '100000',
+function options() {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'string' },
+      'latency-ms': { type: 'string', default: '1500' },
+      'c1-messages': { type: 'string', default: '40' },
+      users: { type: 'string', default: '50' },
+      'poller-runs': { type: 'string', default: '24' },
+      turns: { type: 'string', default: '200' },
+      'messages-per-container': { type: 'string', default: '10' },
+      'reply-words': { type: 'string', default: '170' },
+      'bundle-runs': { type: 'string', default: '3' },
+      'no-bundles': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
     },
   });
-  const counted = counting(app.runtime.store);
-  const runtime = { ...app.runtime, store: counted.store };
-  const chat = createChatHandler(async () => runtime);
-  const user = await insertUser(db.pool);
-  fake.reset();
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const whole = (name: keyof typeof values, min: number, max: number): number => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`--${name} takes a whole number from ${min} to ${max}. ${USAGE}`);
+    return n;
+  };
+  return {
+    json: values.json,
+    latencyMs: whole('latency-ms', 100, 10_000),
+    c1Messages: whole('c1-messages', 5, 500),
+    users: whole('users', 2, 200),
+    pollerRuns: whole('poller-runs', 2, 100),
+    // Turns 5, 50 and 200 are the keys: at least 200.
+    turns: whole('turns', 200, 1000),
+    messagesPerContainer: whole('messages-per-container', 1, 10_000),
+    replyWords: whole('reply-words', 1, 2000),
+    bundleRuns: whole('bundle-runs', 1, 50),
+    bundles: !values['no-bundles'],
+  };
+}
+
+/** Store calls per message over a window of the API's call log. */
+function roundTrips(bench: BenchApi, from: number, messages: number): number {
+  return (bench.storeCalls.length - from) / messages;
+}
+
+/** How long the authorizer's check of a token takes (the verifier of the deployed authorizer, HS256). */
+async function authorizerMs(token: string): Promise<number> {
+  const authenticate = localAuthenticator({ ...LOCAL_DEFAULTS });
   const samples: number[] = [];
-  let failures = 0;
-  const variants = new Map<string, number>();
-  for (let i = 0; i < TURNS; i += 1) {
-    const t0 = performance.now();
-    const reply = await invoke(chat, {
-      resource: '/functions/v1/openai-chat-completion',
-      userId: user.id,
-      body: {
-        message: `Benchmark message ${i}: how do I keep my evening walks going?`,
-        chat_type: 'pillar_health',
+  for (let i = 0; i < 200; i++) {
+    const t0 = nowMs();
+    await authenticate(`Bearer ${token}`);
+    samples.push(nowMs() - t0);
+  }
+  return median(samples);
+}
+
+function overheadFigures(label: string, result: OverheadResult, goals: boolean): Figure[] {
+  const how = `${result.ratio.n} messages; end-to-end ÷ the fake's own time`;
+  return [
+    figure(`overhead.${label}.p50`, round(result.ratio.p50, 4), 3, {
+      note: how,
+      ...(goals ? { goal: atMost(result.ratio.p50, 1.02, '≤ 1.02') } : {}),
+    }),
+    figure(
+      `overhead.${label}.p99`,
+      round(result.ratio.p99, 4),
+      3,
+      goals ? { goal: atMost(result.ratio.p99, 1.1, '≤ 1.10') } : {},
+    ),
+    figure(`overhead_ms.${label}.p50`, round(result.addedMs.p50, 1), 1, {
+      unit: 'ms',
+      note: 'end-to-end minus the fake’s time',
+    }),
+    figure(`overhead_ms.${label}.p99`, round(result.addedMs.p99, 1), 1, { unit: 'ms' }),
+  ];
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const startedAt = Date.now();
+  const stdout = countStdout();
+  const figures: Figure[] = [];
+  const harness = await startHarness();
+  let cost: CostBreakdown | undefined;
+  try {
+    progress('starting the local API on PostgreSQL 17 and the OpenAI fake');
+    const bench = await harness.startApi();
+    const { fake } = harness;
+
+    progress(`one thread of ${opts.turns} turns (input tokens, compaction, calls per message)`);
+    const [threadUser] = await harness.users(1);
+    const tokensFrom = bench.storeCalls.length;
+    const tokens = await measureThreadTokens(bench, fake, threadUser!, opts.turns);
+    const tokenTrips = roundTrips(bench, tokensFrom, opts.turns);
+
+    progress(`c1: one user, ${opts.c1Messages} messages, the fake at ${opts.latencyMs} ms`);
+    const [c1User] = await harness.users(1);
+    const timing = {
+      latencyMs: opts.latencyMs,
+      firstTokenMs: Math.round(opts.latencyMs / 5),
+      reply: benchReply(opts.replyWords),
+    };
+    const syncFrom = bench.storeCalls.length;
+    stdout.reset();
+    const c1 = await measureOverhead(bench, fake, [c1User!], { perUser: opts.c1Messages, ...timing });
+    const c50From = bench.storeCalls.length;
+    progress(`c${opts.users}: ${opts.users} users at once, 3 messages each`);
+    const crowd = await harness.users(opts.users);
+    const c50 = await measureOverhead(bench, fake, crowd, { perUser: 3, ...timing });
+    const syncMessages = c1.messages.length + c50.messages.length;
+    const callMs = (from: number, to?: number) =>
+      distribution(bench.storeCalls.slice(from, to).map((c) => (c.endedAt ?? c.startedAt) - c.startedAt));
+    const [c1Calls, c50Calls] = [callMs(syncFrom, c50From), callMs(c50From)];
+    const handlerLogBytes = stdout.bytes() / syncMessages;
+    const syncTrips = roundTrips(bench, syncFrom, syncMessages);
+    const longRunShare =
+      [...c1.messages, ...c50.messages].filter((m) => m.status === 202).length / syncMessages;
+
+    progress(`long replies: ${opts.pollerRuns} runs past a 1 s sync budget, the poller's real waits`);
+    const longApi = await harness.startApi({ CHAT_SYNC_BUDGET_MS: '1000' });
+    const longUsers = await harness.users(opts.pollerRuns);
+    const poller = await measurePollerDelay(longApi, fake, longUsers, { minMs: 2000, maxMs: 6000 });
+    const runsMs = poller.sample ? await timeRunReads(longApi, poller.sample) : NaN;
+
+    const authMs = await authorizerMs(c1User!.token);
+    progress('synthesizing the stack for the functions’ memory sizes');
+    const memory = functionMemoryMb();
+    const e2eMean = distribution([...c1.messages, ...c50.messages].map((m) => m.endedAt - m.startedAt)).mean;
+    cost = awsCost({
+      chatMemoryMb: memory.chat,
+      authorizerMemoryMb: memory.authorizer,
+      pollerMemoryMb: memory.poller,
+      runsMemoryMb: memory.runs,
+      chatMs: e2eMean,
+      authorizerMs: authMs,
+      handlerLogBytesPerMessage: handlerLogBytes,
+      messagesPerContainerWindow: opts.messagesPerContainer,
+      longRunShare,
+      longRun: {
+        pollSteps: poller.stepsPerRun,
+        pollStepMs: poller.stepMs.mean,
+        // The app polls every retry_after_ms (2 s) from the 202 until the reply is there.
+        appPolls: Math.ceil((opts.latencyMs + poller.delayMs.mean) / 2000),
+        runsMs,
       },
     });
-    samples.push(performance.now() - t0);
-    if (reply.status !== 200) failures += 1;
-    else variants.set(String(reply.body.variant), (variants.get(String(reply.body.variant)) ?? 0) + 1);
-  }
-  const openaiCalls = fake.requests.filter((r) => r.method === 'POST').length;
-  summary('chat turn, Postgres 17 + OpenAI fake (handler → prepare → OpenAI → record)', samples);
-  console.log(
-    `  per message: ${(counted.calls() / TURNS).toFixed(2)} database round trips, ${(openaiCalls / TURNS).toFixed(2)} OpenAI calls (one conversation create in total); non-200: ${failures}; variants: ${[...variants].map(([k, v]) => `${k}=${v}`).join(' ')}`,
-  );
 
-  // Replays: the same client_message_id answered from the database.
-  const key = randomUUID();
-  await invoke(chat, {
-    resource: '/functions/v1/openai-chat-completion',
-    userId: user.id,
-    body: { message: 'replay', client_message_id: key },
-  });
-  const before = fake.requests.length;
-  const replay: number[] = [];
-  for (let i = 0; i < TURNS; i += 1) {
-    const t0 = performance.now();
-    await invoke(chat, {
-      resource: '/functions/v1/openai-chat-completion',
-      userId: user.id,
-      body: { message: 'replay', client_message_id: key },
-    });
-    replay.push(performance.now() - t0);
+    const bundles = opts.bundles ? await measureBundleFigures(opts.bundleRuns) : null;
+
+    const turn50 = atTurn(tokens, 50);
+    const worstLate = maxOver(tokens, opts.turns - 49, opts.turns);
+    const context = worstCaseContextEstimate();
+    figures.push(
+      ...overheadFigures('c1', c1, false),
+      ...overheadFigures(`c${opts.users}`, c50, opts.users === 50),
+      figure('store_call_ms.c1.p50', round(c1Calls.p50, 1), 1, {
+        unit: 'ms',
+        note: 'one round trip (a pooled pg connection; waiting for one included)',
+      }),
+      figure(`store_call_ms.c${opts.users}.p50`, round(c50Calls.p50, 1), 1, { unit: 'ms' }),
+      figure(`store_call_ms.c${opts.users}.p99`, round(c50Calls.p99, 1), 1, { unit: 'ms' }),
+      // Each of the 1 + users threads saves its new conversation before its first create: +1 each.
+      figure('round_trips_per_message', round(syncTrips, 3), 2, {
+        goal: atMost(
+          Math.round(syncTrips * syncMessages),
+          2 * syncMessages + 1 + opts.users,
+          '= 2.00 (+1 per new thread)',
+        ),
+        note: `store calls ÷ ${syncMessages} messages (c1 and c${opts.users}); ${tokenTrips.toFixed(2)} over the long thread`,
+      }),
+      figure('openai_calls_per_message', round(tokens.openaiCalls / opts.turns, 4), 3, {
+        goal: atMost(tokens.openaiCalls, opts.turns + 1, `1.00 (+1 conversation per thread)`),
+        note: `${tokens.openaiCalls} model calls over a ${opts.turns}-turn thread`,
+      }),
+      figure('moderation_calls_per_message', round(tokens.moderationCalls / opts.turns, 3), 2, {
+        note: 'counted at the fake (0 until moderation lands)',
+      }),
+      figure('poller_delay_ms.p50', round(poller.delayMs.p50, 0), 0, {
+        unit: 'ms',
+        goal: atMost(poller.delayMs.p50, 1000, '≤ 1000'),
+        note: `${poller.delayMs.n} runs; model done → reply stored, the definition's waits`,
+      }),
+      figure('poller_delay_ms.p99', round(poller.delayMs.p99, 0), 0, { unit: 'ms' }),
+      figure('poller_record_step_ms.p50', round(poller.recordingStepMs.p50, 1), 1, {
+        unit: 'ms',
+        note: 'the poll step that records the reply (retrieve + record)',
+      }),
+      figure('input_tokens.turn5', atTurn(tokens, 5), 0, {
+        note: `pillar coach, compact_threshold ${tokens.threshold}`,
+      }),
+      figure('input_tokens.turn50', turn50, 0, {
+        note: `compacted at turns ${tokens.compactedAt.join(', ') || 'none'}`,
+      }),
+      figure('input_tokens.turn200', atTurn(tokens, 200), 0),
+      figure(`input_tokens.max_${opts.turns - 49}_${opts.turns}`, worstLate, 0, {
+        goal: atMost(worstLate, 1.3 * turn50, `≤ 1.3 × turn 50 (${Math.round(1.3 * turn50)})`),
+        note: 'the worst turn of the last 50: the sawtooth’s peak',
+      }),
+      figure('context_tokens', tokens.contextTokens, 0, {
+        note: `this user’s context block (fake’s count; our estimate ${tokens.contextEstimate})`,
+      }),
+      figure('context_tokens_estimate_max', context.estimate, 0, {
+        goal: atMost(context.estimate, 1500, '≤ 1500'),
+        note: 'the largest context any data gives, by our high estimate',
+      }),
+      figure('aws_cost_per_1000_usd', round(cost.totalPer1000, 5), 4, {
+        unit: 'USD',
+        goal: atMost(cost.totalPer1000, 0.02, '≤ 0.02'),
+        note: `OpenAI excluded; ${(longRunShare * 100).toFixed(1)} % long runs`,
+      }),
+      figure('aws_cost_per_1000_long_runs_usd', round(cost.longRunPer1000, 5), 4, {
+        unit: 'USD',
+        note: `what 1,000 long runs add (${poller.stepsPerRun.toFixed(1)} poll steps each)`,
+      }),
+    );
+    if (bundles?.measured) {
+      for (const [name, b] of Object.entries(bundles.figures.bundles))
+        figures.push(figure(`bundles.${name}.kb`, b.kb, 1, { unit: 'kB' }));
+      for (const [name, ms] of Object.entries(bundles.figures.cold_init_ms))
+        figures.push(figure(`cold_init_ms.${name}`, ms, 1, { unit: 'ms' }));
+    }
+    stdout.stop();
+    const note = (text: string) => console.log(text);
+    note(formatTable(figures));
+    note('');
+    note(
+      `AWS cost per 1,000 messages (us-east-1 prices checked ${PRICES.lambdaArmGbSecond.checked}; bench/cost.ts names each source):`,
+    );
+    for (const line of cost.lines) note(`  $${line.per1000.toFixed(5)}  ${line.item}`);
+    note(
+      `  Functions' memory (template): chat ${memory.chat} MB, authorizer ${memory.authorizer} MB, poller ${memory.poller} MB, runs ${memory.runs} MB.`,
+    );
+    if (bundles && !bundles.measured) note(`bundles and cold starts: not measured (${bundles.reason})`);
+    if (c1.notFromModel + c50.notFromModel + tokens.failures + poller.unrecorded > 0) {
+      note(
+        `not answered by the model: c1 ${c1.notFromModel}, c${opts.users} ${c50.notFromModel}, thread ${tokens.failures}; long runs not recorded: ${poller.unrecorded}`,
+      );
+    }
+    note(
+      `${process.version}, ${Math.round((Date.now() - startedAt) / 1000)} s; figures are one run on this machine: rerun on a quiet one for comparisons.`,
+    );
+    if (opts.json) {
+      writeFigures(opts.json, figures, {
+        node: process.version,
+        date: new Date().toISOString(),
+        latency_ms: opts.latencyMs,
+        users: opts.users,
+        c1_messages: opts.c1Messages,
+        poller_runs: opts.pollerRuns,
+        turns: opts.turns,
+        messages_per_container: opts.messagesPerContainer,
+        reply_words: opts.replyWords,
+      });
+      note(`figures written to ${opts.json}`);
+    }
+  } finally {
+    stdout.stop();
+    await harness.close();
   }
-  summary('idempotent replay (same client_message_id)', replay);
-  console.log(`  OpenAI calls during replays: ${fake.requests.length - before}`);
-  await app.close();
-  await db.drop();
-} finally {
-  await fake.close();
-  await server.stop();
 }
 
-// 3. The local mode: embedded PGlite, simulated coach, over HTTP.
-{
-  const t0 = performance.now();
-  const api = await startLocalApi({ port: 0, env: { OPENAI_API_KEY: undefined } });
-  const boot = performance.now() - t0;
-  console.log(`local API boot (PGlite + baseline + migrations + demo user): ${boot.toFixed(0)}ms`);
+/** The app's status poll (`GET …/runs/{run_id}`) of a finished run, timed: its Lambda's duration in the cost. */
+async function timeRunReads(
+  bench: BenchApi,
+  sample: { readonly runId: string; readonly token: string },
+): Promise<number> {
   const samples: number[] = [];
-  for (let i = 0; i < TURNS; i += 1) {
-    const t1 = performance.now();
-    const res = await fetch(`${api.url}/openai-chat-completion`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ message: `Local message ${i}`, chat_type: 'general' }),
+  for (let i = 0; i < 20; i++) {
+    const t0 = nowMs();
+    const res = await fetch(`${bench.api.url}/openai-chat-completion/runs/${sample.runId}`, {
+      headers: { authorization: `Bearer ${sample.token}` },
     });
-    await res.json();
-    samples.push(performance.now() - t1);
+    await res.text();
+    samples.push(nowMs() - t0);
   }
-  summary('chat turn over HTTP, local API (PGlite, simulated coach)', samples);
-  await api.close();
+  return median(samples);
 }
 
-const mem = process.memoryUsage();
-console.log(
-  `memory after runs: rss=${(mem.rss / 2 ** 20).toFixed(0)}MiB heapUsed=${(mem.heapUsed / 2 ** 20).toFixed(0)}MiB`,
-);
-export {};
+await main();

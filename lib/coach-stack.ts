@@ -7,6 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CoachApi } from './api';
 import type { DeployConfig } from './config';
+import { ErasureRunner } from './erasure';
 import { CoachFlags, initialFlagsDocument } from './flags';
 import { CoachFunctions } from './functions';
 import { CoachMonitoring } from './monitoring';
@@ -23,6 +24,7 @@ export class CoachStack extends Stack {
   readonly poller: RunPoller;
   readonly api: CoachApi;
   readonly monitoring: CoachMonitoring;
+  readonly erasure: ErasureRunner;
   readonly flags: CoachFlags;
 
   constructor(scope: Construct, id: string, props: CoachStackProps) {
@@ -62,6 +64,7 @@ export class CoachStack extends Stack {
         context: fns.context.function,
         feedback: fns.feedback.function,
         openapi: fns.openapi.function,
+        aiData: fns.aiData.function,
         authorizer: fns.authorizer.function,
       },
       throttlingRateLimit: config.throttlingRateLimit,
@@ -92,11 +95,20 @@ export class CoachStack extends Stack {
         monitored('openapi', fns.openapi),
         monitored('authorizer', fns.authorizer),
         monitored('poller', fns.poller),
+        monitored('ai-data', fns.aiData),
+        monitored('erasure', fns.erasure),
       ],
       poller: this.poller.stateMachine,
       dailyCostBudgetUsd: config.dailyCostBudgetUsd,
       alarmEmail: config.alarmEmail,
     });
+
+    this.erasure = new ErasureRunner(this, 'ErasureRunner', {
+      erasureFunction: fns.erasure.function,
+      alarmTopic: this.monitoring.alarmTopic,
+      logRetention,
+    });
+    this.erasure.connectStarter(fns.aiData.function);
 
     // Always provisioned: the functions read their flags from it (lambdas/shared/flags).
     this.flags = new CoachFlags(this, 'Flags', {
@@ -114,6 +126,7 @@ export class CoachStack extends Stack {
       });
     }
     new CfnOutput(this, 'PollerStateMachineArn', { value: this.poller.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'ErasureStateMachineArn', { value: this.erasure.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     // What `aws appconfig start-deployment` needs to deploy a new flags document.

@@ -81,30 +81,43 @@ export class CoachFunction extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      // X-Ray without an SDK in the code: Lambda records each invocation and its cold start,
+      // linked to API Gateway and Step Functions (why no tracer: lambdas/shared/observability.ts).
       tracing: lambda.Tracing.ACTIVE,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       // No application log-level filter here: Powertools filters by POWERTOOLS_LOG_LEVEL, and
       // Lambda's filter would drop the EMF metric lines (they carry no `level`) at WARN/ERROR.
       systemLogLevelV2: lambda.SystemLogLevel.INFO,
+      // What each bundle weighs and how fast it starts: `npm run bench:bundles`.
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
         target: 'node24',
         mainFields: ['module', 'main'],
         minify: true,
+        // The map ships next to the code, so a stack trace from the logs can be read against
+        // the exact build that ran (docs/operations.md), but Node does not load it: with
+        // `--enable-source-maps` the first error of every container decoded the whole map
+        // (35-90 ms for these bundles, and the map's size in memory) and every cold import
+        // parsed it. Logged errors name their cause chain and codes without it.
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         logLevel: LogLevel.WARNING,
         banner: ESM_REQUIRE_SHIM,
-        // The runtime provides AWS SDK v3; everything else (openai, supabase-js, middy,
-        // Powertools, zod) is bundled so the deployed code is exactly what was tested.
+        // The AWS SDK v3 clients (Secrets Manager, AppConfig Data, Step Functions) are the
+        // Lambda runtime's, not bundled: bundled, Secrets Manager's alone weighs about 300 kB
+        // minified, more than a whole data function, and imports no faster (about 70 ms
+        // against 60 ms here); the runtime's copy is kept patched by AWS, and the calls we make
+        // (GetSecretValue, the AppConfig session, StartExecution) are stable. Step Functions'
+        // is loaded at a chat's first long run only (lambdas/shared/runtime/poller.ts).
+        // Everything else (openai, postgrest-js, middy, Powertools, zod) is bundled, so the
+        // deployed code is exactly what was tested.
         externalModules: ['@aws-sdk/*'],
       },
       environment: {
         STAGE: defaults.stage,
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: defaults.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         // Events carry user messages and tokens: never log them.
@@ -132,7 +145,8 @@ export interface CoachFunctionsProps {
 
 /**
  * Every handler of the service. Each data function gets the Supabase settings and reads the
- * service-role key; only the functions that call OpenAI (chat, poller, threads) read its key;
+ * service-role key; only the functions that call OpenAI (chat, poller, threads, and ai-data and
+ * erasure, which delete a user's data there) read its key;
  * only the authorizer reads the JWT secret; the OpenAPI document reads nothing.
  */
 export class CoachFunctions extends Construct {
@@ -152,6 +166,10 @@ export class CoachFunctions extends Construct {
   readonly authorizer: CoachFunction;
   /** The Step Functions poll task */
   readonly poller: CoachFunction;
+  /** POST /functions/v1/ai-data and GET /functions/v1/ai-data/erasures/{erasure_id} */
+  readonly aiData: CoachFunction;
+  /** The erasure state machine's task */
+  readonly erasure: CoachFunction;
 
   constructor(scope: Construct, id: string, props: CoachFunctionsProps) {
     super(scope, id);
@@ -247,14 +265,41 @@ export class CoachFunctions extends Construct {
       environment: { ...database, ...openai, ...policy },
     });
 
+    this.aiData = new CoachFunction(this, 'AiData', {
+      defaults,
+      entry: 'lambdas/ai-data/handler.ts',
+      description:
+        "POST /functions/v1/ai-data and GET …/erasures/{erasure_id}: export or erase a user's AI data",
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.aiData),
+      environment: { ...database, ...openai },
+    });
+    this.erasure = new CoachFunction(this, 'Erasure', {
+      defaults,
+      entry: 'lambdas/ai-data/erasure-handler.ts',
+      description: "Step Functions task: erases a user's AI data at OpenAI, one bounded batch at a time",
+      // A step deletes for 30 s; the rest is room for the calls in flight to finish and be recorded.
+      timeout: seconds(120),
+      environment: { ...database, ...openai },
+    });
+
     for (const fn of this.databaseFunctions) secrets.supabaseServiceRoleKey.grantRead(fn.function);
-    for (const fn of [this.chat, this.poller, this.threads]) secrets.openaiApiKey.grantRead(fn.function);
+    for (const fn of [this.chat, this.poller, this.threads, this.aiData, this.erasure])
+      secrets.openaiApiKey.grantRead(fn.function);
     secrets.jwtSecret?.grantRead(this.authorizer.function);
   }
 
   /** The functions that talk to Supabase with the service-role key. */
   get databaseFunctions(): readonly CoachFunction[] {
-    return [this.chat, this.runs, this.threads, this.context, this.feedback, this.poller];
+    return [
+      this.chat,
+      this.runs,
+      this.threads,
+      this.context,
+      this.feedback,
+      this.poller,
+      this.aiData,
+      this.erasure,
+    ];
   }
 
   /** Every function, for dashboards and alarms. */
@@ -268,6 +313,8 @@ export class CoachFunctions extends Construct {
       this.openapi,
       this.authorizer,
       this.poller,
+      this.aiData,
+      this.erasure,
     ];
   }
 }

@@ -12,13 +12,14 @@
  *     └─ error (after retries) ─▶ MarkFailed ─▶ Failed
  * ```
  */
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { synthesizedDefinition } from './definition';
 
 /** Default poll budget: after this long the run is timed out, the response cancelled. */
 export const DEFAULT_MAX_POLL_SECONDS = 600;
@@ -189,29 +190,11 @@ export const LOCAL_POLLER_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:
  * (aws-local-stepfunctions) against the real poll handler.
  */
 export function pollerStateMachineDefinition(options: PollerDefinitionOptions = {}): Record<string, unknown> {
-  const functionArn = options.pollerFunctionArn ?? LOCAL_POLLER_FUNCTION_ARN;
-  const app = new App();
-  const stack = new Stack(app, 'PollerDefinition', { env: { account: '123456789012', region: 'us-east-1' } });
-  const pollerFunction = lambda.Function.fromFunctionAttributes(stack, 'PollerFunction', {
-    functionArn,
-    sameEnvironment: true,
-  });
-  new RunPoller(stack, 'RunPoller', { pollerFunction, maxPollSeconds: options.maxPollSeconds });
-
-  const template = app.synth().getStackByName(stack.stackName).template as {
-    Resources: Record<string, { Type: string; Properties: { DefinitionString: unknown } }>;
-  };
-  const resource = Object.values(template.Resources).find(
-    (r) => r.Type === 'AWS::StepFunctions::StateMachine',
+  return synthesizedDefinition(
+    'Poller',
+    options.pollerFunctionArn ?? LOCAL_POLLER_FUNCTION_ARN,
+    (scope, fn) => {
+      new RunPoller(scope, 'RunPoller', { pollerFunction: fn, maxPollSeconds: options.maxPollSeconds });
+    },
   );
-  if (!resource) throw new Error('RunPoller synthesized no state machine');
-  return JSON.parse(flattenJoin(resource.Properties.DefinitionString)) as Record<string, unknown>;
-}
-
-/** A DefinitionString is a string or an `Fn::Join` of strings once every token is a literal. */
-function flattenJoin(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-  if (join && join[1].every((part) => typeof part === 'string')) return join[1].join(join[0]);
-  throw new Error(`The poller definition still holds unresolved tokens: ${JSON.stringify(value)}`);
 }

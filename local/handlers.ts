@@ -1,5 +1,6 @@
 /** Each route function's handler, given the local runtime (every feature's dependencies at once). */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { createAiDataHandler } from '../lambdas/ai-data/handler';
 import { createChatHandler } from '../lambdas/chat/handler';
 import { createContextHandler } from '../lambdas/context/handler';
 import { createFeedbackHandler } from '../lambdas/feedback/handler';
@@ -21,5 +22,6 @@ export function localHandlers(
     context: createContextHandler(getRuntime),
     feedback: createFeedbackHandler(getRuntime),
     openapi: openapiHandler as ProxyHandler,
+    aiData: createAiDataHandler(getRuntime),
   };
 }

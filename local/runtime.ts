@@ -4,6 +4,8 @@
  * starter, one policy. Each Lambda composes only what its own handler uses instead
  * (`lambdas/<feature>/handler.ts`); any handler factory accepts this aggregate too.
  */
+import type { ErasureStarter, OpenAIDataEraser, AiDataStore } from '../lambdas/ai-data/ports';
+import { aiDataStore } from '../lambdas/ai-data/store';
 import type { TurnStore } from '../lambdas/chat/ports';
 import { turnStore } from '../lambdas/chat/store';
 import { contextStore, type ContextStore } from '../lambdas/context/store';
@@ -20,7 +22,13 @@ import { sqlTransport, type SqlQueryable } from '../lambdas/shared/store/sql-tra
 import { storeCaller, type StoreTransport } from '../lambdas/shared/store/transport';
 
 /** Every feature's port, over one transport. */
-export type CoachStore = TurnStore & PollStore & RunReader & ThreadStore & ContextStore & FeedbackStore;
+export type CoachStore = TurnStore &
+  PollStore &
+  RunReader &
+  ThreadStore &
+  ContextStore &
+  FeedbackStore &
+  AiDataStore;
 
 export function coachStore(transport: StoreTransport): CoachStore {
   const call = storeCaller(transport);
@@ -31,6 +39,7 @@ export function coachStore(transport: StoreTransport): CoachStore {
     ...threadStore(call),
     ...contextStore(call),
     ...feedbackStore(call),
+    ...aiDataStore(call),
   };
 }
 
@@ -45,6 +54,10 @@ export interface Runtime {
   readonly poller: RunPollerStarter | null;
   readonly policy: Policy;
   readonly observer: TurnObserver;
+  /** Deletes a user's data at OpenAI (ai-data erasures); null without an OpenAI key. */
+  readonly eraser: OpenAIDataEraser | null;
+  /** Starts the erasure state machine; null where none runs. */
+  readonly erasures: ErasureStarter | null;
 }
 
 export function assembleRuntime(
@@ -53,7 +66,15 @@ export function assembleRuntime(
     readonly store: CoachStore;
     readonly model: CoachModel | null;
     readonly poller: RunPollerStarter | null;
+    readonly eraser?: OpenAIDataEraser | null;
+    readonly erasures?: ErasureStarter | null;
   },
 ): Runtime {
-  return { ...parts, policy: policyFromConfig(cfg), observer: metricsObserver };
+  return {
+    ...parts,
+    eraser: parts.eraser ?? null,
+    erasures: parts.erasures ?? null,
+    policy: policyFromConfig(cfg),
+    observer: metricsObserver,
+  };
 }

@@ -13,14 +13,17 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ERROR_CODES, type ErrorCode } from '../lambdas/shared/contract/errors';
 import { FUNCTION_TIMEOUT_SECONDS, ROUTE_LIST, type Route } from '../lambdas/shared/contract/routes';
 import { loadConfig } from '../lambdas/shared/config';
+import { createErasureTaskHandler } from '../lambdas/ai-data/erasure-handler';
+import { eraserFromConfig } from '../lambdas/ai-data/runtime';
 import { createPollHandler } from '../lambdas/poller/handler';
 import { modelFromConfig } from '../lambdas/shared/runtime/model';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { localHandlers } from './handlers';
 import { lambdaContext, proxyEvent } from './lambda-event';
 import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
-import { assembleRuntime, type Runtime } from './runtime';
-import { localStateMachinePoller } from './step-functions';
+import { localErasureMachine } from './erasure-machine';
+import { assembleRuntime, type CoachStore, type Runtime } from './runtime';
+import { localStateMachinePoller, type PollTask } from './step-functions';
 
 type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -39,6 +42,14 @@ export interface LocalApiOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Each Wait of the poller state machine lasts this many ms (default: the real backoff). */
   readonly pollerWaitMs?: number;
+  /**
+   * Wraps what the server runs, for benchmarks that count and time it: the store every
+   * handler uses (database round trips) and the poll task the state machine calls.
+   */
+  readonly instrument?: {
+    readonly store?: (store: CoachStore) => CoachStore;
+    readonly pollTask?: (task: PollTask) => PollTask;
+  };
   /** Sees every answer a handler gives (tests check each against the contract). */
   readonly onAnswer?: (answer: {
     readonly route: Route;
@@ -59,6 +70,8 @@ export interface LocalApi {
   readonly runtime: Runtime;
   /** Resolves when no long run is being polled. */
   pollerIdle(): Promise<void>;
+  /** Resolves when no erasure is running. */
+  erasuresIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,14 +97,23 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   // The poll task reads the runtime, which holds the poller: resolved when a run starts.
   const getRuntime = async (): Promise<Runtime> => runtime;
   // Long runs execute the same state machine definition as AWS (synthesized from lib/poller.ts).
+  const pollTask = createPollHandler(getRuntime);
   const poller = model
-    ? localStateMachinePoller(createPollHandler(getRuntime), {
+    ? localStateMachinePoller(options.instrument?.pollTask?.(pollTask) ?? pollTask, {
         waitMs: options.pollerWaitMs,
         onError: (error, runId) =>
           console.error(`local poller: the execution for run ${runId} failed`, error),
       })
     : null;
-  const runtime = assembleRuntime(cfg, { store: database.store, model, poller });
+  // Erasures run the same state machine definition as AWS too (lib/erasure.ts), OpenAI key or not:
+  // the rows here are erased either way.
+  const erasures = localErasureMachine(createErasureTaskHandler(getRuntime), {
+    waitMs: options.pollerWaitMs,
+    onError: (error, name) => console.error(`local erasure: the execution ${name} failed`, error),
+  });
+  const eraser = await eraserFromConfig(cfg);
+  const store = options.instrument?.store?.(database.store) ?? database.store;
+  const runtime = assembleRuntime(cfg, { store, model, poller, eraser, erasures });
   const authenticate = localAuthenticator(env);
   const handlers = localHandlers(getRuntime);
   const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
@@ -169,10 +191,12 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     database,
     runtime,
     pollerIdle: () => poller?.idle() ?? Promise.resolve(),
+    erasuresIdle: () => erasures.idle(),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await poller?.stop();
+      await erasures.stop();
       await database.close();
     },
   };

@@ -56,22 +56,26 @@ export interface ExecutionTiming {
   readonly retryMs?: number;
 }
 
+/** A Lambda task as a locally executed state machine calls it. */
+export type LocalTask = (event: unknown) => Promise<unknown>;
+
 /**
- * The run options that execute `poller` locally: each task state whose resource is the poll
- * function runs `task`. A task state calling anything else would be sent to real AWS by
+ * The run options that execute `definition` locally: each task state whose resource is
+ * `functionArn` runs `task`. A task state calling anything else would be sent to real AWS by
  * aws-local-stepfunctions, so it is refused here instead.
  */
-export function pollerRunOptions(
-  poller: PollerDefinition,
-  task: PollTask,
+export function localTaskRunOptions(
+  definition: StateMachineDefinition,
+  functionArn: string,
+  task: LocalTask,
   timing: ExecutionTiming = {},
 ): RunOptions {
   const tasks: TaskOverrides = {};
   const waits: DelayOverrides = {};
   const retries: Record<string, number> = {};
-  for (const [name, state] of Object.entries(poller.definition.States)) {
+  for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Task') {
-      if (state.Resource !== poller.pollerFunctionArn) {
+      if (state.Resource !== functionArn) {
         throw new Error(`State "${name}" calls ${state.Resource}, which has no local binding`);
       }
       tasks[name] = (input) => task(input) as unknown as ReturnType<TaskOverrides[string]>;
@@ -87,6 +91,15 @@ export function pollerRunOptions(
     },
     noThrowOnAbort: true,
   };
+}
+
+/** The run options that execute `poller` locally, its task states bound to `task`. */
+export function pollerRunOptions(
+  poller: PollerDefinition,
+  task: PollTask,
+  timing: ExecutionTiming = {},
+): RunOptions {
+  return localTaskRunOptions(poller.definition, poller.pollerFunctionArn, task, timing);
 }
 
 /** Builds the local state machine from a loaded definition (validated by aws-local-stepfunctions). */
@@ -108,6 +121,67 @@ export interface LocalStateMachinePoller extends RunPollerStarter {
   stop(): Promise<void>;
 }
 
+/** Executions of one local state machine, at most one running per name (as Step Functions names them). */
+export interface LocalExecutions {
+  /** Resolves once the machine is built (rejects if that failed). */
+  ready(): Promise<void>;
+  /** Starts an execution unless one of this name is running; returns at once. */
+  start(name: string, input: Record<string, unknown>): Promise<void>;
+  /** Resolves when no execution is running. */
+  idle(): Promise<void>;
+  /** Aborts running executions. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs executions of a state machine that `prepare` builds (synthesizing its definition takes
+ * about a second): at once in the background, or at the first `start` when `lazy`; a `start`
+ * before it is ready waits for it. `onError` hears of an execution that ended in failure.
+ */
+export function localExecutions(
+  prepare: () => Promise<{ readonly machine: StateMachine; readonly runOptions: RunOptions }>,
+  options: { readonly lazy?: boolean; readonly onError?: (error: unknown, name: string) => void } = {},
+): LocalExecutions {
+  let preparing: Promise<{ readonly machine: StateMachine; readonly runOptions: RunOptions }> | undefined;
+  const prepared = () => {
+    if (!preparing) {
+      preparing = prepare();
+      // Reported by `ready()` and `start()`; never an unhandled rejection at boot.
+      preparing.catch(() => undefined);
+    }
+    return preparing;
+  };
+  if (!options.lazy) prepared();
+  const running = new Map<string, { readonly abort: () => void; readonly done: Promise<void> }>();
+
+  const idle = async (): Promise<void> => {
+    while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done));
+  };
+
+  return {
+    async ready() {
+      await prepared();
+    },
+    async start(name, input) {
+      const { machine, runOptions } = await prepared();
+      if (running.has(name)) return;
+      const execution = machine.run(input as Parameters<StateMachine['run']>[0], runOptions);
+      const done = execution.result
+        .then(
+          () => undefined,
+          (error: unknown) => options.onError?.(error, name),
+        )
+        .finally(() => running.delete(name));
+      running.set(name, { abort: execution.abort, done });
+    },
+    idle,
+    async stop() {
+      for (const execution of running.values()) execution.abort();
+      await idle();
+    },
+  };
+}
+
 /**
  * A `RunPollerStarter` for local mode: starts an execution of the synthesized `RunPoller`
  * definition with the same input the Lambda's `stepFunctionsPoller` sends. Like Step
@@ -121,41 +195,19 @@ export function localStateMachinePoller(
   task: PollTask,
   options: LocalStateMachineOptions = {},
 ): LocalStateMachinePoller {
-  const prepared = loadPollerDefinition(options).then((poller) => ({
-    machine: pollerStateMachine(poller),
-    runOptions: pollerRunOptions(poller, task, options),
-  }));
-  // Reported by `ready()` and `start()`; never an unhandled rejection at boot.
-  prepared.catch(() => undefined);
-  const running = new Map<string, { readonly abort: () => void; readonly done: Promise<void> }>();
-
-  const idle = async (): Promise<void> => {
-    while (running.size > 0) await Promise.all([...running.values()].map((r) => r.done));
-  };
-
+  const executions = localExecutions(
+    () =>
+      loadPollerDefinition(options).then((poller) => ({
+        machine: pollerStateMachine(poller),
+        runOptions: pollerRunOptions(poller, task, options),
+      })),
+    { onError: options.onError },
+  );
   return {
-    async ready() {
-      await prepared;
-    },
-    async start({ run_id, response_id }) {
-      const { machine, runOptions } = await prepared;
-      if (running.has(run_id)) return;
-      const execution = machine.run(
-        { run_id, response_id, attempt: 0, started_at: new Date().toISOString() },
-        runOptions,
-      );
-      const done = execution.result
-        .then(
-          () => undefined,
-          (error: unknown) => options.onError?.(error, run_id),
-        )
-        .finally(() => running.delete(run_id));
-      running.set(run_id, { abort: execution.abort, done });
-    },
-    idle,
-    async stop() {
-      for (const execution of running.values()) execution.abort();
-      await idle();
-    },
+    ready: executions.ready,
+    start: ({ run_id, response_id }) =>
+      executions.start(run_id, { run_id, response_id, attempt: 0, started_at: new Date().toISOString() }),
+    idle: executions.idle,
+    stop: executions.stop,
   };
 }

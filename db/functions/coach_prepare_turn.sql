@@ -4,7 +4,7 @@
 -- why its variant was chosen, and the reservation of its worst case. A user's prepares run one
 -- at a time (a transaction-level advisory lock on the user id), so each sees every turn of the
 -- user still in flight, and the limits hold however many messages arrive together. Refused or
--- busy turns write nothing.
+-- busy turns write nothing; nor does a turn while the user's AI data is being erased (409).
 create or replace function public.coach_prepare_turn(p jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' set timezone to 'UTC'
 as $$
@@ -33,7 +33,11 @@ declare
   v_reply jsonb;
   v_user_row uuid;
 begin
-  v_refusal := coalesce(public._coach_goal_refusal(v_user, v_goal), public._coach_thread_refusal(v_user, p ->> 'thread_id'));
+  v_refusal := coalesce(
+    public._coach_goal_refusal(v_user, v_goal),
+    public._coach_thread_refusal(v_user, p ->> 'thread_id'),
+    -- Last: it holds the user's erasure lock (shared) until this claim commits.
+    public._coach_erasure_refusal(v_user));
   if v_refusal is not null then
     return v_refusal;
   end if;

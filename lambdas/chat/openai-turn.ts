@@ -73,6 +73,7 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
         max_output_tokens: profile.max_output_tokens,
         reasoning_effort: profile.reasoning_effort,
         temperature: profile.temperature,
+        compact_threshold: profile.compact_threshold,
         safety_identifier: safetyId,
         prompt_cache_key: profileRef(profile),
         metadata: { run_id: claimed.run_id, assistant_type: profile.id, chat_type: turn.chatType },

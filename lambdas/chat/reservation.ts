@@ -6,30 +6,20 @@
  * cost is what bounds a user's spend to their limit plus one turn's worst case, however many
  * turns run at once.
  */
-import { MAX_CONTEXT_CHARS } from '../shared/coach/context';
+import { estimatedTokens, MAX_CONTEXT_TOKENS } from '../shared/coach/context';
 import { priceFor } from '../shared/coach/pricing';
 import type { CoachProfile } from '../shared/coach/profiles';
 import type { TurnReservationBasis } from './ports';
 
-/**
- * UTF-8 bytes per token the estimate assumes. Tokenizers average about 4 bytes of English per
- * token and about one token per character of other scripts (3 bytes): 3 keeps the estimate at
- * or above both.
- */
-const BYTES_PER_TOKEN = 3;
 /** The request's and its items' framing (a few tokens each), rounded up. */
 const FRAMING_TOKENS = 32;
 
-/** Tokens of text, estimated from above. */
-function tokensAtMost(text: string): number {
-  return Math.ceil(Buffer.byteLength(text, 'utf8') / BYTES_PER_TOKEN);
-}
-
 /**
  * The worst case of one turn of `profile` for `message`, but for the conversation's history:
- * the instructions, the largest context the coach may be given (`MAX_CONTEXT_CHARS`, whatever
- * the user's data) and the message as input, `max_output_tokens` as output, at the model's
- * dearest input rate (a prompt-cache write) and its output rate.
+ * the instructions, the largest context the coach may be given (`MAX_CONTEXT_TOKENS`, whatever
+ * the user's data) and the message as input, each by the context's high token estimate, and
+ * `max_output_tokens` as output; at the model's dearest input rate (a prompt-cache write) and
+ * its output rate.
  */
 export function reservationBasis(
   profile: Pick<CoachProfile, 'model' | 'instructions' | 'max_output_tokens'>,
@@ -38,7 +28,7 @@ export function reservationBasis(
   const { price, long_context: longContext } = priceFor(profile.model);
   return {
     input_tokens:
-      tokensAtMost(profile.instructions) + MAX_CONTEXT_CHARS + tokensAtMost(message) + FRAMING_TOKENS,
+      estimatedTokens(profile.instructions) + MAX_CONTEXT_TOKENS + estimatedTokens(message) + FRAMING_TOKENS,
     output_tokens: profile.max_output_tokens,
     input_usd_per_mtok: Math.max(price.input, price.cache_write),
     output_usd_per_mtok: price.output,

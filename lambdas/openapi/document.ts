@@ -206,6 +206,7 @@ export function buildOpenApiDocument(options: BuildOpenApiOptions = {}): OpenApi
       { name: 'threads', description: "The user's coach threads." },
       { name: 'context', description: 'What the coach knows about the user.' },
       { name: 'feedback', description: 'Ratings of AI messages.' },
+      { name: 'privacy', description: "The user's AI data: export and erasure, here and at OpenAI." },
       { name: 'meta', description: 'About the API itself.' },
     ],
   });

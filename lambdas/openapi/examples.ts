@@ -19,6 +19,12 @@ import type {
   ThreadManagerRequest,
   UserAssistantThread,
 } from '../shared/contract/schemas';
+import {
+  aiDataReplyExamples,
+  aiDataRequestExamples,
+  erasurePendingExamples,
+  erasureStateExamples,
+} from '../ai-data/examples';
 import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
 import { RUN_ID_EXAMPLE } from '../shared/contract/routes';
 
@@ -356,6 +362,7 @@ const ERROR_EXAMPLE_EXTRAS: Partial<Record<ErrorCode, Readonly<Record<string, un
   database_unavailable: { retry_after_seconds: 5 },
   request_timeout: { retry_after_seconds: 2 },
   auth_unavailable: { retry_after_seconds: 5 },
+  erasure_unavailable: { retry_after_seconds: 30 },
 };
 
 /** The example error body for a code: the contract's message, as the API sends it. */
@@ -372,6 +379,7 @@ export const REQUEST_EXAMPLES: Readonly<Record<string, Examples<unknown>>> = {
   manageThreads: threadManagerRequestExamples,
   buildUserContext: contextRequestExamples,
   sendChatFeedback: feedbackRequestExamples,
+  manageAiData: aiDataRequestExamples,
 };
 
 /** Success response examples by operation id and status. */
@@ -381,4 +389,6 @@ export const RESPONSE_EXAMPLES: Readonly<Record<string, Readonly<Record<number, 
   manageThreads: { 200: { ...threadExamples, ...threadListExamples } },
   buildUserContext: { 200: contextReplyExamples },
   sendChatFeedback: { 200: feedbackReplyExamples },
+  manageAiData: { 200: aiDataReplyExamples, 202: erasurePendingExamples },
+  getAiDataErasure: { 200: erasureStateExamples },
 };

@@ -8,7 +8,7 @@
  * The task's input and output are the state machine's state, kept in the execution history:
  * ids, counters and an outcome only, never the user's text (that stays in the database).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { openaiAnswer, simulatedAnswer } from '../shared/coach/answers';
 import type { TurnObserver } from '../shared/observer';
 import type { Policy } from '../shared/policy';

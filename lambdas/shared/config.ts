@@ -3,7 +3,7 @@
  * start. A bad deployment fails at the first invocation with one error that lists every
  * missing or invalid variable, instead of failing later on the first request that needs it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CoachProfileId } from './contract/schemas';
 import {
   BUILT_IN_MODEL_FACTS,

@@ -1,6 +1,6 @@
 /**
  * The HTTP edge every API handler stands on. `httpRoute` wraps a plain async function in
- * middy with Powertools (logger context, EMF metrics, tracing) and does, once and for all
+ * middy with Powertools (logger context, EMF metrics) and does, once and for all
  * routes: body size limit, JSON parsing, zod validation of body and path parameters, the
  * authenticated user (from the authorizer's context only), the `user_id` compatibility
  * check, the abort signal, and the mapping of every error to the JSON error body.
@@ -10,7 +10,6 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { ERROR_CODES } from './contract/errors';
@@ -18,7 +17,7 @@ import type { Route } from './contract/routes';
 import { MAX_BODY_BYTES } from './contract/schemas';
 import { unstorableTextIn } from './contract/text';
 import { AppError, appError } from './errors';
-import { MetricName, loggableError, logger, metrics, tracer } from './observability';
+import { MetricName, loggableError, logger, metrics } from './observability';
 
 /** What a route's function receives: validated input and the caller's identity. */
 export interface HttpRequest<B, P = Record<string, string>, H = Record<string, never>> {
@@ -262,24 +261,6 @@ function timeoutEarlyResponse(): never {
   throw appError('request_timeout', { retryAfterSeconds: 2 });
 }
 
-/**
- * Powertools' tracer middleware, except that a refusal (4xx) closes the segment as a normal
- * answer: its `onError` would record every user mistake as an X-Ray fault. Runs after the
- * error mapper (onError runs in reverse order), so the answer is known.
- */
-function tracing(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
-  const capture = captureLambdaHandler(tracer, { captureResponse: false });
-  return {
-    before: capture.before,
-    after: capture.after,
-    onError(request) {
-      const status = request.response?.statusCode;
-      if (status !== undefined && status < 500) return capture.after?.(request);
-      return capture.onError?.(request);
-    },
-  };
-}
-
 /** The route's headers, by the names its schema spells, read case-insensitively. */
 function namedHeaders(
   schema: z.ZodObject,
@@ -356,7 +337,6 @@ export function httpRoute<
   })
     .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(tracing())
     .use(requestLogKeys(options.name))
     .use(errorMapper(options.name));
 }

@@ -1,12 +1,17 @@
 /**
- * Logger, metrics and tracer, built once per container and shared by every module.
- * They read their own `POWERTOOLS_*` variables (so they work before, and while reporting,
- * a configuration error). Events are never logged: they carry users' messages and tokens.
- * Tracing turns itself off outside Lambda or with `POWERTOOLS_TRACE_ENABLED=false`.
+ * Logger and metrics, built once per container and shared by every module. They read their
+ * own `POWERTOOLS_*` variables (so they work before, and while reporting, a configuration
+ * error). Events are never logged: they carry users' messages and tokens.
+ *
+ * No Powertools tracer: Lambda's active tracing (lib/functions.ts) still records each
+ * invocation and its cold start in X-Ray, linked to API Gateway and Step Functions. The
+ * tracer's X-Ray SDK would add subsegments for the three downstream calls of a turn, and
+ * cost every function about 120 kB of bundle and 15–25 ms of cold import, and an async hook
+ * (cls-hooked) on every promise of every invocation; the turn's latency and outcome are in
+ * the metrics and logs already (`observer.ts`).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { METRICS_NAMESPACE } from './metric-names';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME?.trim() || 'mivia-coach';
@@ -34,8 +39,6 @@ export const metrics = new Metrics({
   logger: metricsLog,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS_NAMESPACE,
 });
-
-export const tracer = new Tracer({ serviceName });
 
 export { MetricName } from './metric-names';
 

@@ -121,6 +121,8 @@ export interface CoachTurnRequest {
   /** Null: the model's default. Which efforts a model accepts: `coach/model-facts.ts`. */
   readonly reasoning_effort: ReasoningEffort | null;
   readonly temperature: number | null;
+  /** Compact the conversation above this many input tokens (`context_management`); null: never. */
+  readonly compact_threshold: number | null;
   /** A hash of the user id, never the raw id. */
   readonly safety_identifier: string;
   readonly prompt_cache_key: string;

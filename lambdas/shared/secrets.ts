@@ -16,7 +16,6 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AppConfig } from './config';
-import { tracer } from './observability';
 
 export type SecretKind = 'openai_api_key' | 'supabase_service_role_key' | 'supabase_jwt_secret';
 
@@ -146,7 +145,7 @@ export interface SecretReader {
 /** A reader over Powertools' secrets provider, cached per secret id for `ttlMs`. */
 export function createSecretReader(options: SecretReaderOptions = {}): SecretReader {
   const provider = new SecretsProvider({
-    awsSdkV3Client: options.client ?? tracer.captureAWSv3Client(new SecretsManagerClient({})),
+    awsSdkV3Client: options.client ?? new SecretsManagerClient({}),
   });
   const maxAge = Math.max(1, Math.round((options.ttlMs ?? SECRET_TTL_MS) / 1000));
   const decoder = new TextDecoder('utf-8');

@@ -5,7 +5,9 @@
  * - user-written text (goal titles, recent messages, the display name) is quoted as data on
  *   one line each, newlines and control characters neutralised, so it cannot pose as a
  *   section of the context or as instructions;
- * - every list is bounded and the whole text fits `MAX_CONTEXT_CHARS`;
+ * - every list is bounded and the whole text fits `MAX_CONTEXT_CHARS` and, by a deliberately
+ *   high estimate (`estimatedTokens`), `MAX_CONTEXT_TOKENS`, whatever the script of the
+ *   user's text;
  * - deterministic: the same data gives the same text (sorted, no clock), which keeps the
  *   prompt cache warm and makes the transparency endpoint show exactly what was sent.
  *
@@ -16,6 +18,8 @@ import type { CoachContextData } from '../contract/schemas';
 import { pillarOfChatType, type CoachProfile } from './profiles';
 
 export const MAX_CONTEXT_CHARS = 4000;
+/** What the context block may cost per turn, on top of the profile's instructions. */
+export const MAX_CONTEXT_TOKENS = 1500;
 export const MAX_THEMES = 5;
 export const MAX_THEME_CHARS = 100;
 const MAX_RATINGS = 12;
@@ -108,6 +112,21 @@ export function buildInstructions(profile: Pick<CoachProfile, 'instructions'>, c
   return `${profile.instructions}\n\n---\n\n${contextText}`;
 }
 
+/**
+ * An upper estimate of a text's tokens under OpenAI's tokenizers: ASCII at 3 characters a
+ * token (English prose averages about 4), anything else at one token per UTF-16 unit (CJK
+ * is about one a character, emoji two or three units). 4,000 characters of English context
+ * estimate at about 1,330 tokens, a context written in Japanese is trimmed at 1,500.
+ */
+export function estimatedTokens(text: string): number {
+  let ascii = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x80) ascii++;
+  return Math.ceil(ascii / 3) + (text.length - ascii);
+}
+
+const fits = (text: string): boolean =>
+  text.length <= MAX_CONTEXT_CHARS && estimatedTokens(text) <= MAX_CONTEXT_TOKENS;
+
 interface Section {
   readonly title: string;
   readonly lines: readonly string[];
@@ -116,8 +135,8 @@ interface Section {
 
 /**
  * Joins the parts, dropping the last lines of the data sections (least important: older
- * themes, later goals) when the text would exceed `MAX_CONTEXT_CHARS`. The header and the
- * guidance list are always kept.
+ * themes, later goals) when the text would exceed `MAX_CONTEXT_CHARS` or
+ * `MAX_CONTEXT_TOKENS`. The header and the guidance list are always kept.
  */
 function fitSections(
   header: readonly string[],
@@ -138,13 +157,23 @@ function fitSections(
   const kept = sections.map((s) => s.lines.length);
   let text = render(kept);
   // Trim from the last section backwards, one line at a time, keeping at least one line each.
-  for (let i = sections.length - 1; i >= 0 && text.length > MAX_CONTEXT_CHARS; i--) {
-    while ((kept[i] ?? 0) > 1 && text.length > MAX_CONTEXT_CHARS) {
+  for (let i = sections.length - 1; i >= 0 && !fits(text); i--) {
+    while ((kept[i] ?? 0) > 1 && !fits(text)) {
       kept[i] = (kept[i] ?? 0) - 1;
       text = render(kept);
     }
   }
-  return text.length > MAX_CONTEXT_CHARS ? `${text.slice(0, MAX_CONTEXT_CHARS - 1)}…` : text;
+  if (fits(text)) return text;
+  // Still too long with one line a section: the longest prefix that fits (a prefix of a text
+  // that fits fits too), never ending inside a surrogate pair.
+  let [lo, hi] = [0, Math.min(text.length, MAX_CONTEXT_CHARS - 1)];
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(`${text.slice(0, mid)}…`)) lo = mid;
+    else hi = mid - 1;
+  }
+  const end = /[\ud800-\udbff]$/.test(text.slice(0, lo)) ? lo - 1 : lo;
+  return `${text.slice(0, end)}…`;
 }
 
 /** One row per pillar, the newest; ordered by display name for a stable text. */

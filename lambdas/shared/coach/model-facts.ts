@@ -10,7 +10,7 @@
  * `COACH_MODEL_FACTS` variable (cdk context `modelFacts`), merged over this table; see
  * `docs/deploy.md`, "How to update prices".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every `reasoning.effort` a current model accepts (`minimal` was GPT-5's; those models are shut down). */
 export const REASONING_EFFORTS = ['none', 'low', 'medium', 'high', 'xhigh', 'max'] as const;

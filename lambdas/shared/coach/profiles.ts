@@ -22,6 +22,12 @@ export interface CoachProfile {
   readonly reasoning_effort: ReasoningEffort | null;
   /** Null: the model's default. GPT-6 and GPT-5.6 honour `temperature` only with effort `none`. */
   readonly temperature: number | null;
+  /**
+   * Input tokens past which OpenAI compacts the conversation server-side
+   * (`context_management: [{type: "compaction", compact_threshold}]`, at least 1000): what a
+   * turn of a long thread costs at most, so input tokens stop growing with the thread.
+   */
+  readonly compact_threshold: number;
 }
 
 /** Rules every coach follows, whatever its focus. Kept first so all profiles share a cacheable prefix. */
@@ -53,6 +59,14 @@ const ONBOARDING_FOCUS = `Your role: the onboarding coach. The user is new to Mi
 const instructionsFor = (focus: string): string => `${SHARED_RULES}\n\n${focus}`;
 
 /*
+ * Compaction thresholds: a coaching turn adds about 250 tokens (the user's message and a
+ * ~150-word reply) to the instructions' ~1k, so a thread reaches 16k input tokens at about
+ * turn 60 and is then summarised by OpenAI. No later turn costs more than about 16k, which
+ * is at most 1.3x what turn 50 costs: a thread of 200 turns costs per turn what one of 50
+ * does. Onboarding replies are shorter (~150 tokens a turn), so 8k holds the same ratio.
+ * Lower is cheaper per turn but keeps less verbatim; `npm run bench` prints the input
+ * tokens of one thread at turns 5, 50 and 200 (docs/performance.md).
+ *
  * Models and efforts, for the PRD's < 5 s average reply. A reply is ~150 words of plain
  * writing with no tools, and reasoning tokens are output the user waits for and pays for, so
  * each profile runs the cheapest fast model that writes well, at the lowest effort the job
@@ -66,39 +80,43 @@ const instructionsFor = (focus: string): string => `${SHARED_RULES}\n\n${focus}`
 const PROFILES: Readonly<Record<CoachProfileId, CoachProfile>> = {
   general_coach: {
     id: 'general_coach',
-    version: 2,
+    version: 3,
     model: 'gpt-6.1-terra',
     instructions: instructionsFor(GENERAL_FOCUS),
     max_output_tokens: 1200,
     reasoning_effort: 'low',
     temperature: null,
+    compact_threshold: 16_000,
   },
   pillar_coach: {
     id: 'pillar_coach',
-    version: 2,
+    version: 3,
     model: 'gpt-6.1-terra',
     instructions: instructionsFor(PILLAR_FOCUS),
     max_output_tokens: 1200,
     reasoning_effort: 'low',
     temperature: null,
+    compact_threshold: 16_000,
   },
   journal_coach: {
     id: 'journal_coach',
-    version: 2,
+    version: 3,
     model: 'gpt-6.1-terra',
     instructions: instructionsFor(JOURNAL_FOCUS),
     max_output_tokens: 1000,
     reasoning_effort: 'low',
     temperature: null,
+    compact_threshold: 16_000,
   },
   onboarding_coach: {
     id: 'onboarding_coach',
-    version: 2,
+    version: 3,
     model: 'gpt-6-luna',
     instructions: instructionsFor(ONBOARDING_FOCUS),
     max_output_tokens: 800,
     reasoning_effort: 'none',
     temperature: null,
+    compact_threshold: 8_000,
   },
 };
 
@@ -175,7 +193,7 @@ function withOverride(profile: CoachProfile, overrides?: Readonly<Record<string,
   return model ? { ...profile, model } : profile;
 }
 
-/** `general_coach@2`: stored as the thread's `openai_assistant_id` and used as the prompt cache key. */
+/** `general_coach@3`: stored as the thread's `openai_assistant_id` and used as the prompt cache key. */
 export function profileRef(profile: Pick<CoachProfile, 'id' | 'version'>): string {
   return `${profile.id}@${profile.version}`;
 }

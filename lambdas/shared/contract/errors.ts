@@ -205,6 +205,23 @@ export const ERROR_CODES = {
       "API Gateway's 29 s limit passed; retry with the same `client_message_id` (the answer may be stored)",
     gateway: ['INTEGRATION_TIMEOUT'],
   },
+  erasure_in_progress: {
+    status: 409,
+    message: 'Your AI data is being erased; try again when the erasure has finished.',
+    meaning:
+      "an erasure of the user's AI data is running: nothing is stored for them until it ends; follow it with `GET /functions/v1/ai-data/erasures/{erasure_id}`",
+  },
+  erasure_not_found: {
+    status: 404,
+    message: 'No such erasure.',
+    meaning: "no such erasure (or not the user's)",
+  },
+  erasure_unavailable: {
+    status: 503,
+    message: 'The erasure could not be started right now; send the request again.',
+    meaning:
+      'the erasure was recorded but could not be started; send `delete` again after `Retry-After` (it resumes the same erasure)',
+  },
 } as const satisfies Readonly<Record<string, ErrorSpec>>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

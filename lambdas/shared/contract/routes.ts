@@ -5,7 +5,7 @@
  * it, `lambdas/openapi/document.ts` documents it, and the handlers validate with the same
  * schemas: a new route is one row here and one handler.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ErrorCode } from './errors';
 import { CHAT_FUNCTION_TIMEOUT_SECONDS } from './timing';
 import {
@@ -25,12 +25,13 @@ import {
   ThreadManagerRequest,
   UserAssistantThread,
 } from './schemas';
+import { AiDataErasure, AiDataReply, AiDataRequest, ErasureIdParams } from '../../ai-data/schemas';
 
 /** Every path starts here, as the Supabase functions URL does (`<project>/functions/v1`). */
 export const FUNCTIONS_BASE_PATH = '/functions/v1';
 
 /** The Lambda functions that answer routes (`lib/functions.ts` declares them). */
-export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback' | 'openapi';
+export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback' | 'openapi' | 'aiData';
 
 /**
  * Each function's timeout. The chat's stays below API Gateway's 29 s integration limit; its
@@ -43,6 +44,7 @@ export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<RouteFunction, number>> =
   context: 10,
   feedback: 10,
   openapi: 10,
+  aiData: 28,
 };
 
 /** A documented success response. */
@@ -110,6 +112,19 @@ export const ChatHeaders = z.object({
     },
   }),
 });
+
+/** The erasure id the document's examples use (`lambdas/openapi/examples.ts`). */
+export const ERASURE_ID_EXAMPLE = '9d4e2b7a-6c1f-4a38-b5e0-3f7a1c9d2e64';
+
+/** The path parameter of the erasure route. */
+export const ErasurePathParams = z
+  .object({
+    erasure_id: ErasureIdParams.shape.erasure_id.meta({
+      description: 'The `erasure_id` of a `delete` answer.',
+      example: ERASURE_ID_EXAMPLE,
+    }),
+  })
+  .strict();
 
 /** The thread-manager's 200 body: one thread (`get_or_create`, `update_interaction`) or all (`get_threads`). */
 export const ThreadManagerReply = z.union([UserAssistantThread, ThreadList]);
@@ -192,6 +207,7 @@ export const ROUTES = {
       'thread_not_found',
       'request_in_flight',
       'thread_busy',
+      'erasure_in_progress',
       'answer_deleted',
       'message_rate_limited',
       'daily_message_limit',
@@ -293,6 +309,63 @@ export const ROUTES = {
     requestBody: { schema: FeedbackRequest, gatewayModel: {} },
     responses: { 200: { description: 'The stored feedback.', schema: FeedbackReply } },
     errors: [...BODY_ERRORS, ...MODEL_ERRORS, ...COMMON_AUTH_ERRORS, 'message_not_found', ...DATA_ERRORS],
+  },
+  manageAiData: {
+    method: 'post',
+    path: at('ai-data'),
+    operationId: 'manageAiData',
+    tag: 'privacy',
+    summary: "Export or erase the user's AI data",
+    description: [
+      '`action`:',
+      "- `export`: everything the backend holds of the user's AI use (chat rows, threads, runs, usage, feedback, settings, safety events, erasures) → `AiDataExport`;",
+      "- `delete`: erases the user's AI data here and at OpenAI (every conversation, its items and every stored response) → `AiDataErasure`: 200 when it completed within the request, else 202 `pending`; follow it with `GET /functions/v1/ai-data/erasures/{erasure_id}`.",
+      'Usage logs stay for cost accounting, and safety events for the yearly referral counts, with the user removed. While an erasure runs, chat and export answer 409 `erasure_in_progress`; a `delete` returns the running erasure, and a `delete` after a failed one resumes it.',
+    ].join('\n'),
+    auth: true,
+    function: 'aiData',
+    requestBody: {
+      schema: AiDataRequest,
+      gatewayModel: { required: ['action'], strings: { action: { minLength: 1, maxLength: 64 } } },
+    },
+    responses: {
+      200: {
+        description: '`export`: the export. `delete`: the erasure, finished (`completed`, or `failed`).',
+        schema: AiDataReply,
+      },
+      202: { description: '`delete`: the erasure goes on; poll it.', schema: AiDataErasure },
+    },
+    errors: [
+      ...BODY_ERRORS,
+      ...MODEL_ERRORS,
+      ...COMMON_AUTH_ERRORS,
+      'user_mismatch',
+      'erasure_in_progress',
+      'erasure_unavailable',
+      ...DATA_ERRORS,
+    ],
+  },
+  getAiDataErasure: {
+    method: 'get',
+    path: at('ai-data/erasures/{erasure_id}'),
+    operationId: 'getAiDataErasure',
+    tag: 'privacy',
+    summary: 'The state of an erasure',
+    description:
+      "Poll until `status` is `completed` (nothing remains here or at OpenAI) or `failed` (send `delete` again to resume it). Another user's erasure is 404.",
+    auth: true,
+    function: 'aiData',
+    params: ErasurePathParams,
+    responses: {
+      200: { description: 'The erasure: `pending`, `completed` or `failed`.', schema: AiDataErasure },
+    },
+    errors: [
+      'validation_failed',
+      'invalid_request',
+      ...COMMON_AUTH_ERRORS,
+      'erasure_not_found',
+      ...DATA_ERRORS,
+    ],
   },
   getOpenApiDocument: {
     method: 'get',

@@ -4,7 +4,7 @@
  * them (`.meta({ id })` names the component), so the two cannot drift apart.
  * JSON keys are snake_case, as in the PRD and the app's existing Codable types.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Longest message a user may send, in characters, after trimming. */
 export const MAX_MESSAGE_CHARS = 4000;

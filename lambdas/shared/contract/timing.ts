@@ -9,6 +9,13 @@
 /** The chat function's timeout, below API Gateway's 29 s integration limit. */
 export const CHAT_FUNCTION_TIMEOUT_SECONDS = 28;
 
+/**
+ * How long an in-flight claim holds its key and its thread, above the chat function's
+ * timeout: an older claim belongs to an invocation that died. The claim functions use the same
+ * value (`db/functions/_coach_claim_ttl.sql`); the erasure waits this long for a turn.
+ */
+export const CLAIM_TTL_SECONDS = 60;
+
 /** How long before its timeout the chat handler answers 503 `request_timeout` (its middy `timeoutEarlyInMillis`). */
 export const CHAT_TIMEOUT_EARLY_MS = 1_000;
 

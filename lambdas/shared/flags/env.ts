@@ -3,7 +3,7 @@
  * string as the flag's type and checked by the flag's own rules, so the configuration over
  * `process.env` (lambdas/shared/config.ts) and the flags document share one set of bounds.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   FLAG_DEFINITIONS,
   FLAG_KEYS,

@@ -7,7 +7,6 @@
 import { readFile } from 'node:fs/promises';
 import { AppConfigProvider } from '@aws-lambda-powertools/parameters/appconfig';
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata';
-import { tracer } from '../observability';
 
 /** Where flags can be read from. */
 export type FlagsDocumentSource = 'appconfig' | 'file';
@@ -36,15 +35,13 @@ export const APPCONFIG_MIN_POLL_SECONDS = 15;
  * The AppConfig Data client of a Lambda container: short timeouts and no retry, because a
  * flags read runs inside a request and a slow AppConfig must not hold it (at worst about
  * 2.5 s, once per max age); the last good flags stay in force and the next read is at most
- * FLAGS_MAX_AGE_SECONDS away. Traced when X-Ray is on.
+ * FLAGS_MAX_AGE_SECONDS away.
  */
 function defaultAppConfigClient(): AppConfigDataClient {
-  return tracer.captureAWSv3Client(
-    new AppConfigDataClient({
-      maxAttempts: 1,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
-    }),
-  );
+  return new AppConfigDataClient({
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
+  });
 }
 
 /**

@@ -11,7 +11,7 @@
  *
  * Dependency-free but for zod: the CDK app (lib/flags.ts) and the config parser import it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_CHAT_SYNC_BUDGET_MS } from '../contract/timing';
 
 export { MAX_CHAT_SYNC_BUDGET_MS };

@@ -32,6 +32,7 @@ import {
 } from '../ports';
 import type { AdapterContext, OpenAIRetryKind } from './context';
 import { abortedError, classify, timed, toCoachModelError, endedByStreamError, type Failure } from './errors';
+import { callIdempotent } from './idempotent';
 import { boundedMetadata, pollFrom } from './mapping';
 import { awaitAcceptedTurn, findAcceptedTurn } from './recovery';
 import { backoffMs, sleep } from './retries';
@@ -57,8 +58,6 @@ export interface OpenAICoachModelOptions {
   readonly maxRetryDelayMs?: number;
   /** How many times a broken stream is resumed before handing over to the poller. Default 2. */
   readonly streamResumes?: number;
-  /** Compact the conversation above this many input tokens (`context_management`); null: never. Default 32 000. */
-  readonly compactThreshold?: number | null;
 }
 
 export function createOpenAICoachModel(options: OpenAICoachModelOptions): OpenAICoachModel {
@@ -74,7 +73,6 @@ export function createOpenAICoachModel(options: OpenAICoachModelOptions): OpenAI
 
 export class OpenAICoachModel implements CoachModel {
   private readonly ctx: AdapterContext;
-  private readonly compactThreshold: number | null;
 
   constructor(client: OpenAI, options: Omit<OpenAICoachModelOptions, 'apiKey' | 'baseURL' | 'fetch'>) {
     this.ctx = {
@@ -88,7 +86,6 @@ export class OpenAICoachModel implements CoachModel {
       streamResumes: options.streamResumes ?? 2,
       onRetry: options.onRetry,
     };
-    this.compactThreshold = options.compactThreshold === undefined ? 32_000 : options.compactThreshold;
   }
 
   /** Retried on any retryable failure: a duplicate empty conversation costs nothing. */
@@ -200,9 +197,10 @@ export class OpenAICoachModel implements CoachModel {
       max_output_tokens: request.max_output_tokens,
       ...(request.reasoning_effort === null ? {} : { reasoning: { effort: request.reasoning_effort } }),
       ...(request.temperature === null ? {} : { temperature: request.temperature }),
-      ...(this.compactThreshold === null
+      // The profile's threshold on every turn: a long thread's input stops growing once compacted.
+      ...(request.compact_threshold === null
         ? {}
-        : { context_management: [{ type: 'compaction', compact_threshold: this.compactThreshold }] }),
+        : { context_management: [{ type: 'compaction', compact_threshold: request.compact_threshold }] }),
       safety_identifier: request.safety_identifier,
       prompt_cache_key: request.prompt_cache_key,
       metadata: boundedMetadata(request.metadata),
@@ -210,22 +208,10 @@ export class OpenAICoachModel implements CoachModel {
   }
 
   /** Retries an idempotent call (retrieve, cancel, conversation create) on retryable failures. */
-  private async withRetries<T>(
+  private withRetries<T>(
     operation: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw abortedError(signal);
-      try {
-        return await timed(this.ctx.timeoutMs, (timeout) => operation(signal, timeout));
-      } catch (error) {
-        const failure = classify(error);
-        if (!failure.retryable || attempt >= this.ctx.retry.maxRetries) throw toCoachModelError(failure);
-        this.ctx.onRetry?.(failure.kind as OpenAIRetryKind);
-        await sleep(backoffMs(this.ctx.retry, attempt, failure.retryAfterMs), signal, () =>
-          abortedError(signal),
-        );
-      }
-    }
+    return callIdempotent(this.ctx, operation, signal);
   }
 }

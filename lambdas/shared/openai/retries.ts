@@ -1,4 +1,4 @@
-/** Backoff, `retry-after`, and the retry loop of the idempotent calls (retrieve, cancel, conversation create). */
+/** Backoff and `retry-after`, for the retry loops (`idempotent.ts` for the calls safe to repeat, `model.ts` for creates). */
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface RetryPolicy {

@@ -1,5 +1,5 @@
 /**
- * The store of the Lambdas: supabase-js `.rpc()` with the service-role key from Secrets
+ * The store of the Lambdas: PostgREST `.rpc()` with the service-role key from Secrets
  * Manager (or its env override). Only the data functions import this; local mode and tests
  * call the same functions over SQL (`store/sql-transport.ts`).
  */

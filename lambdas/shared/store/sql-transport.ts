@@ -1,7 +1,7 @@
 /**
  * The transport that calls the store's functions over SQL: a `pg` pool (local mode with
  * `DATABASE_URL`, tests, benchmarks) or PGlite (embedded local mode). The Lambdas use
- * supabase-js instead (`supabase-transport.ts`), so no function bundle carries a driver.
+ * PostgREST `.rpc()` instead (`supabase-transport.ts`), so no function bundle carries a driver.
  */
 import { StoreUnavailableError } from '../errors';
 import { assertStoreFunction, type StoreTransport } from './transport';

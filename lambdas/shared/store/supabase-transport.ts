@@ -1,8 +1,13 @@
 /**
- * The production transport: supabase-js `.rpc(name, { p })` with the service-role key
- * (PostgREST runs the function as `service_role`, the only role allowed to).
+ * The production transport: `.rpc(name, { p })` on Supabase's Data API with the service-role
+ * key (PostgREST runs the function as `service_role`, the only role allowed to).
+ *
+ * The client is postgrest-js's `PostgrestClient`, which is what supabase-js's `.rpc()` runs
+ * (`createClient(…).rest`), at the version supabase-js locks. supabase-js itself would also
+ * bundle its auth, realtime, storage and functions clients, about 210 kB that no function
+ * runs; the headers it would add for a service-role key without a session are set here.
  */
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { PostgrestClient } from '@supabase/postgrest-js';
 import { StoreUnavailableError } from '../errors';
 import { assertStoreFunction, type StoreTransport } from './transport';
 
@@ -46,7 +51,12 @@ function isFetchFailure(error: unknown): boolean {
   );
 }
 
-export function supabaseTransport(client: Pick<SupabaseClient, 'rpc'>): StoreTransport {
+/** The one method of the client the transport calls (tests may pass another client). */
+export interface RpcClient {
+  rpc: PostgrestClient['rpc'];
+}
+
+export function supabaseTransport(client: RpcClient): StoreTransport {
   return {
     async callFunction(name, p, options = {}) {
       assertStoreFunction(name);
@@ -104,16 +114,16 @@ export function fetchWithTimeout(baseFetch: typeof fetch, timeoutMs: number): ty
   };
 }
 
-/** The transport of the Lambdas: the service-role client, no session, a timeout per request. */
+/**
+ * The transport of the Lambdas: the Data API of the project (`<url>/rest/v1`), the service-role
+ * key as supabase-js sends it without a session (`apikey` and `Authorization: Bearer`, new
+ * `sb_secret_…` keys included), the `public` schema, a timeout per request.
+ */
 export function createSupabaseTransport(options: SupabaseTransportOptions): StoreTransport {
-  const client = createClient(options.url, options.serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: {
-      fetch: fetchWithTimeout(
-        options.fetch ?? globalThis.fetch,
-        options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
-      ),
-    },
+  const client = new PostgrestClient(new URL('rest/v1', `${options.url.replace(/\/+$/, '')}/`).href, {
+    headers: { apikey: options.serviceRoleKey, Authorization: `Bearer ${options.serviceRoleKey}` },
+    schema: 'public',
+    fetch: fetchWithTimeout(options.fetch ?? globalThis.fetch, options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS),
   });
   return supabaseTransport(client);
 }

@@ -1,6 +1,6 @@
 /**
  * The database surface: a few `public.coach_*(p jsonb) returns jsonb` functions
- * (`db/functions/`, docs/data-model.md), reached through a transport (supabase-js in the
+ * (`db/functions/`, docs/data-model.md), reached through a transport (PostgREST `.rpc()` in the
  * Lambdas, SQL locally and in tests). `storeCaller` is the one place that calls them and turns
  * a refusal (`{"error": {status, code, message}}`) into an `AppError`; each feature binds the
  * functions it uses to its own narrow port (`lambdas/<feature>/store.ts`).
@@ -23,6 +23,11 @@ export const STORE_FUNCTIONS = [
   'coach_list_threads',
   'coach_context_data',
   'coach_record_feedback',
+  'coach_export_ai_data',
+  'coach_begin_erasure',
+  'coach_erasure_step',
+  'coach_get_erasure',
+  'coach_fail_erasure',
 ] as const;
 
 export type StoreFunction = (typeof STORE_FUNCTIONS)[number];

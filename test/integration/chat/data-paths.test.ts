@@ -264,6 +264,21 @@ describe('polling a run', () => {
   });
 });
 
+describe("while the user's AI data is being erased", () => {
+  it('a chat message is refused with 409 erasure_in_progress, and nothing is stored or sent', async () => {
+    const user = await insertUser(db.pool);
+    await db.pool.query(`insert into public.ai_data_erasures (user_id) values ($1)`, [user.id]);
+
+    const reply = await send(user.id, { message: 'Are you still there?' });
+
+    expect(reply.status).toBe(409);
+    expect(reply.body).toMatchObject({ code: 'erasure_in_progress' });
+    expect(await countRows(db.pool, 'public.chat_runs', user.id)).toBe(0);
+    expect(await countRows(db.pool, 'public.journal_ai_chats', user.id)).toBe(0);
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
 describe('every AI row', () => {
   it('carries its variant and its cohort, as the run does', async () => {
     const user = await insertUser(db.pool);

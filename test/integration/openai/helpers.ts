@@ -45,6 +45,7 @@ export function coachTurn(
     max_output_tokens: profile.max_output_tokens,
     reasoning_effort: profile.reasoning_effort,
     temperature: profile.temperature,
+    compact_threshold: profile.compact_threshold,
     safety_identifier: 'a3f1c2d4e5b6a7980123456789abcdef',
     prompt_cache_key: profileRef(profile),
     metadata: { run_id: randomUUID(), assistant_type: profile.id, chat_type: 'pillar_health' },

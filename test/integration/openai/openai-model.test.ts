@@ -100,7 +100,7 @@ describe('respond', () => {
       store: true,
       max_output_tokens: turn.max_output_tokens,
       reasoning: { effort: turn.reasoning_effort },
-      context_management: [{ type: 'compaction', compact_threshold: 32000 }],
+      context_management: [{ type: 'compaction', compact_threshold: turn.compact_threshold }],
       safety_identifier: turn.safety_identifier,
       prompt_cache_key: turn.prompt_cache_key,
       metadata: turn.metadata,

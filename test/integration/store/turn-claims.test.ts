@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ClaimedTurn, PrepareTurnInput } from '../../../lambdas/chat/ports';
+import { CLAIM_TTL_SECONDS } from '../../../lambdas/shared/contract/timing';
 import { AppError } from '../../../lambdas/shared/errors';
 import { sqlStore, type CoachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
@@ -63,6 +64,12 @@ describe('one turn at a time per thread', () => {
     expect(otherCoach.kind).toBe('claimed');
     expect(await countRows(db.pool, 'public.chat_runs', userId)).toBe(2);
     expect(await countRows(db.pool, 'public.journal_ai_chats', userId)).toBe(2);
+  });
+
+  it('holds a claim as long as the chat and the erasure count on', async () => {
+    const { rows } = await db.pool.query(`select extract(epoch from public._coach_claim_ttl())::int as s`);
+
+    expect(rows).toEqual([{ s: CLAIM_TTL_SECONDS }]);
   });
 
   it('frees the thread once the turn is recorded, or once its claim is abandoned', async () => {
@@ -364,6 +371,53 @@ describe('rows an app user may write', () => {
     expect(saved).toBeInstanceOf(Error);
     const own = await store.prepareTurn(turnInput(owner, key(), { thread_id: ownersConversation }));
     expect(own).toMatchObject({ kind: 'claimed', conversation_id: ownersConversation });
+  });
+
+  it("never has an erasure delete another user's conversation or response written into one's own rows", async () => {
+    const owner = await newUser();
+    const intruder = await newUser();
+    const ownersConversation = `conv_${randomUUID().replaceAll('-', '')}`;
+    const intrudersConversation = `conv_${randomUUID().replaceAll('-', '')}`;
+    for (const [user, conversation] of [
+      [owner, ownersConversation],
+      [intruder, intrudersConversation],
+    ] as const) {
+      await store.saveThreadConversation({
+        user_id: user,
+        assistant_type: 'general_coach',
+        thread_id: conversation,
+        profile_ref: 'general_coach@1',
+      });
+    }
+    const ownersTurn = await claim(turnInput(owner, key()));
+    await store.recordExchange({
+      run_id: ownersTurn.run_id,
+      user_id: owner,
+      thread_id: ownersConversation,
+      answer: { ...OPENAI_ANSWER, openai_response_id: 'resp_owners_own' },
+    });
+    await db.pool.query(
+      `update public.user_assistant_threads set legacy_thread_ids = array[$2::text] where user_id = $1`,
+      [intruder, ownersConversation],
+    );
+    await db.pool.query(
+      `insert into public.journal_ai_chats (user_id, message, message_type, openai_thread_id, openai_response_id)
+       values ($1, 'planted', 'ai', $2, 'resp_owners_own')`,
+      [intruder, ownersConversation],
+    );
+
+    const begun = await db.pool.query(`select public.coach_begin_erasure($1) as r`, [
+      JSON.stringify({ user_id: intruder, claim_ttl_seconds: CLAIM_TTL_SECONDS }),
+    ]);
+    const erasureId = begun.rows[0].r.erasure.erasure_id;
+    const items = await db.pool.query(
+      `select kind, openai_id from public.ai_data_erasure_items where erasure_id = $1 order by kind, openai_id`,
+      [erasureId],
+    );
+
+    expect(items.rows).toEqual([{ kind: 'conversation', openai_id: intrudersConversation }]);
+    expect(await countRows(db.pool, 'public.coach_conversations', intruder)).toBe(0);
+    expect(await countRows(db.pool, 'public.coach_conversations', owner)).toBe(1);
   });
 
   it('keeps the first conversation saved for a thread, and the replaced ids resolvable', async () => {

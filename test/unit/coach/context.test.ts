@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   MAX_CONTEXT_CHARS,
+  MAX_CONTEXT_TOKENS,
+  estimatedTokens,
   UNKNOWN_NAME,
   buildCoachContext,
   buildInstructions,
@@ -150,6 +152,36 @@ describe('buildCoachContext', () => {
     expect(text.length).toBeLessThanOrEqual(MAX_CONTEXT_CHARS);
     expect(text).toContain('5. Focuses on the Health pillar');
     expect(text).toMatch(/- \(\d+ more not shown\)/);
+  });
+
+  it('stays within its token budget by a high estimate, also when the user writes in a script of about one token a character', () => {
+    const japanese = '毎晩の散歩を続けたいけれど、仕事の後は疲れてしまいます。';
+    const many = sampleContext({
+      display_name: '佐藤',
+      goals: Array.from({ length: 10 }, (_, i) => ({
+        id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        title: japanese.repeat(5),
+        focus: japanese.repeat(6),
+        pillar: 'health',
+        pillar_display_name: 'Health',
+      })),
+      recent_messages: Array.from({ length: 5 }, (_, i) => ({
+        message: japanese.repeat(4),
+        chat_type: 'general',
+        created_at: `2026-11-20T10:00:0${i}Z`,
+      })),
+    });
+    const text = contextFor('pillar_health', many);
+    expect(estimatedTokens(text)).toBeLessThanOrEqual(MAX_CONTEXT_TOKENS);
+    expect(text).toContain('5. Focuses on the Health pillar');
+    // The same amount of English is well inside both bounds: only the estimate trimmed this.
+    expect(text.length).toBeLessThan(MAX_CONTEXT_CHARS);
+  });
+
+  it('estimates ASCII at three characters a token and other text at one token a UTF-16 unit', () => {
+    expect(estimatedTokens('abcdef')).toBe(2);
+    expect(estimatedTokens('散歩')).toBe(2);
+    expect(estimatedTokens('walk 🚶')).toBe(4);
   });
 
   it('is deterministic: the same data in any order gives the same text', () => {

@@ -57,7 +57,17 @@ describe('isKnownChatType', () => {
 
 describe('coach profiles', () => {
   it('name themselves id@version in profileRef', () => {
-    expect(profileRef(profileById('journal_coach'))).toBe('journal_coach@2');
+    expect(profileRef(profileById('journal_coach'))).toBe('journal_coach@3');
+  });
+
+  it('each compact its conversation at a threshold of its own that OpenAI accepts (at least 1000 tokens)', () => {
+    for (const profile of allProfiles()) {
+      expect(Number.isInteger(profile.compact_threshold)).toBe(true);
+      expect(profile.compact_threshold).toBeGreaterThanOrEqual(1000);
+    }
+    expect(profileById('onboarding_coach').compact_threshold).toBeLessThan(
+      profileById('general_coach').compact_threshold,
+    );
   });
 
   it('all send a model, effort and temperature the model facts accept (so OpenAI refuses no turn)', () => {

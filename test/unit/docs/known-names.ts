@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'n
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import ts from 'typescript';
 import { CONTEXT_KEYS, type RawDeployContext } from '../../../lib/config';
 import { pollerStateMachineDefinition } from '../../../lib/poller';
@@ -135,7 +136,6 @@ function npmCommands(): string[] {
 function synthesizedTemplate() {
   const everything = {
     authMode: 'both',
-    featureFlags: true,
     // CDK's own context key: no stack needs its assets bundled to list its names.
     'aws:cdk:bundling-stacks': [],
   } as RawDeployContext;
@@ -188,7 +188,13 @@ export function deriveKnownNames(): KnownNames {
     templateEnvVars: new Set(templateEnv),
     envVars,
     outputs: new Set(Object.keys(json.Outputs)),
-    alarms: new Set(Object.values(stack.monitoring.alarms).map((alarm) => alarm.node.id)),
+    // Every alarm of the stack: the monitoring's and those constructs keep for themselves (ErasureRunner).
+    alarms: new Set(
+      stack.node
+        .findAll()
+        .filter((c) => c instanceof cw.Alarm)
+        .map((alarm) => alarm.node.id),
+    ),
     metrics: new Set(Object.values(MetricName)),
     queries: new Set(queries),
     resources,

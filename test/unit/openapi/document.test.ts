@@ -165,6 +165,7 @@ describe('the OpenAPI document', () => {
       '/functions/v1/thread-manager': true,
       '/functions/v1/user-context-builder': false,
       '/functions/v1/chat-feedback': true,
+      '/functions/v1/ai-data': true,
     });
   });
 

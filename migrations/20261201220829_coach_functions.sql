@@ -3,13 +3,13 @@
 -- anon and authenticated (PostgREST exposes `public` to every app user) and granted to
 -- service_role only.
 -- Created or replaced: public._coach_answer_deleted, public._coach_claim_ttl,
---   public._coach_ensure_user_row, public._coach_reply, public._coach_run_is_live,
---   public._coach_run_state, public._coach_set_run_thread, public._coach_settings,
---   public._coach_thread_json, public._coach_thread_refusal, public._coach_turn_usage,
---   public._coach_upsert_thread, public._coach_store_answer, public._coach_worst_case,
---   public.coach_begin_pending_run, public.coach_fail_run, public.coach_get_pending_run,
---   public.coach_prepare_turn, public.coach_record_exchange, public.coach_release_turn,
---   public.coach_save_thread_conversation.
+--   public._coach_ensure_user_row, public._coach_erasure_collect, public._coach_reply,
+--   public._coach_run_is_live, public._coach_run_state, public._coach_set_run_thread,
+--   public._coach_settings, public._coach_thread_json, public._coach_thread_refusal,
+--   public._coach_turn_usage, public._coach_upsert_thread, public._coach_store_answer,
+--   public._coach_worst_case, public.coach_begin_pending_run, public.coach_fail_run,
+--   public.coach_get_pending_run, public.coach_prepare_turn, public.coach_record_exchange,
+--   public.coach_release_turn, public.coach_save_thread_conversation.
 
 -- The refusal for a turn whose stored exchange the user deleted (their message or its answer).
 create or replace function public._coach_answer_deleted() returns jsonb
@@ -52,6 +52,123 @@ end
 $$;
 revoke execute on function public._coach_ensure_user_row(public.chat_runs, text) from public, anon, authenticated;
 grant execute on function public._coach_ensure_user_row(public.chat_runs, text) to service_role;
+
+-- Takes the user's AI data here, once no turn of theirs is being answered: every OpenAI id
+-- the rows name goes into the erasure's work list (conversations: thread ids, legacy ids and
+-- the chats', runs' and usage logs' conversation ids, and the user's coach_conversations;
+-- stored responses: the runs', chats' and usage logs' response ids; never an id the backend
+-- knows to be another user's, which an app user may write into their own rows), then the rows
+-- go, in one transaction:
+--   deleted: journal_ai_chats (every row of the user), user_assistant_threads (their
+--     conversations are being deleted; the app's next get_or_create starts a new thread),
+--     chat_runs, coach_conversations, chat_feedback, user_ai_settings, user_context_cache;
+--   anonymised, kept: openai_usage_logs (tokens, model and cost stay for cost accounting)
+--     and safety_events (the yearly referral counts), with user, thread, message, run and
+--     response ids set to null.
+-- Returns false, changing nothing, while a turn claimed within p_claim_ttl_seconds is still
+-- in flight (its reply could otherwise land after the rows were taken); true once collected.
+-- Collecting again (a resumed erasure) adds what is new and sums the counts.
+create or replace function public._coach_erasure_collect(p_erasure uuid, p_claim_ttl_seconds int) returns boolean
+language plpgsql volatile security invoker set search_path = '' set timezone to 'UTC'
+as $$
+declare
+  v_erasure public.ai_data_erasures%rowtype;
+  v_user uuid;
+  v_counts jsonb;
+  n_chats int;
+  n_threads int;
+  n_runs int;
+  n_feedback int;
+  n_settings int;
+  n_cache int;
+  n_usage int;
+  n_safety int;
+begin
+  select * into v_erasure from public.ai_data_erasures e where e.id = p_erasure for update;
+  if not found then
+    raise exception '_coach_erasure_collect: no erasure %', p_erasure;
+  end if;
+  if v_erasure.phase <> 'collecting' then
+    return true;
+  end if;
+  v_user := v_erasure.user_id;
+  if exists (
+    select 1 from public.chat_runs r
+    where r.user_id = v_user and r.status = 'in_flight'
+      and r.claimed_at > now() - pg_catalog.make_interval(secs => p_claim_ttl_seconds)
+  ) then
+    return false;
+  end if;
+
+  insert into public.ai_data_erasure_items (erasure_id, kind, openai_id)
+  select p_erasure, 'conversation', x.id
+  from (
+    select t.thread_id as id from public.user_assistant_threads t where t.user_id = v_user
+    union select pg_catalog.unnest(t.legacy_thread_ids) from public.user_assistant_threads t where t.user_id = v_user
+    union select c.openai_thread_id from public.journal_ai_chats c where c.user_id = v_user
+    union select r.thread_id from public.chat_runs r where r.user_id = v_user
+    union select u.thread_id from public.openai_usage_logs u where u.user_id = v_user
+    union select c.conversation_id from public.coach_conversations c where c.user_id = v_user
+  ) as x
+  where x.id like 'conv\_%'
+    and not exists (
+      select 1 from public.coach_conversations o where o.conversation_id = x.id and o.user_id <> v_user)
+  on conflict do nothing;
+
+  insert into public.ai_data_erasure_items (erasure_id, kind, openai_id)
+  select p_erasure, 'response', x.id
+  from (
+    select r.openai_response_id as id from public.chat_runs r where r.user_id = v_user
+    union select c.openai_response_id from public.journal_ai_chats c where c.user_id = v_user
+    union select u.openai_response_id from public.openai_usage_logs u where u.user_id = v_user
+  ) as x
+  where x.id like 'resp\_%'
+    and not exists (
+      select 1 from public.chat_runs o where o.openai_response_id = x.id and o.user_id <> v_user)
+    and not exists (
+      select 1 from public.openai_usage_logs o where o.openai_response_id = x.id and o.user_id <> v_user)
+  on conflict do nothing;
+
+  update public.openai_usage_logs u
+  set user_id = null, thread_id = null, message_id = null, run_id = null, openai_response_id = null
+  where u.user_id = v_user;
+  get diagnostics n_usage = row_count;
+  update public.safety_events s
+  set user_id = null, run_id = null, message_id = null
+  where s.user_id = v_user;
+  get diagnostics n_safety = row_count;
+  delete from public.chat_feedback f where f.user_id = v_user;
+  get diagnostics n_feedback = row_count;
+  delete from public.journal_ai_chats c where c.user_id = v_user;
+  get diagnostics n_chats = row_count;
+  delete from public.chat_runs r where r.user_id = v_user;
+  get diagnostics n_runs = row_count;
+  delete from public.coach_conversations c where c.user_id = v_user;
+  delete from public.user_assistant_threads t where t.user_id = v_user;
+  get diagnostics n_threads = row_count;
+  delete from public.user_ai_settings s where s.user_id = v_user;
+  get diagnostics n_settings = row_count;
+  delete from public.user_context_cache x where x.user_id = v_user;
+  get diagnostics n_cache = row_count;
+
+  v_counts := pg_catalog.jsonb_build_object(
+    'chats', n_chats, 'threads', n_threads, 'runs', n_runs, 'feedback', n_feedback,
+    'settings', n_settings, 'context_cache', n_cache,
+    'usage_anonymised', n_usage, 'safety_events_anonymised', n_safety);
+  if v_erasure.local_counts is not null then
+    select pg_catalog.jsonb_object_agg(k.key, k.value::int + coalesce((v_erasure.local_counts ->> k.key)::int, 0))
+      into v_counts
+    from pg_catalog.jsonb_each_text(v_counts) as k;
+  end if;
+
+  update public.ai_data_erasures e
+  set phase = 'erasing', local_counts = v_counts, collected_at = now(), updated_at = now()
+  where e.id = p_erasure;
+  return true;
+end
+$$;
+revoke execute on function public._coach_erasure_collect(uuid, int) from public, anon, authenticated;
+grant execute on function public._coach_erasure_collect(uuid, int) to service_role;
 
 -- The stored ChatReply of a run: its AI row and its user row, found by the ids the run keeps
 -- (never by journal_ai_chats.run_id, which app users can write). Null when the run has no AI
@@ -483,7 +600,7 @@ grant execute on function public.coach_get_pending_run(jsonb) to service_role;
 -- why its variant was chosen, and the reservation of its worst case. A user's prepares run one
 -- at a time (a transaction-level advisory lock on the user id), so each sees every turn of the
 -- user still in flight, and the limits hold however many messages arrive together. Refused or
--- busy turns write nothing.
+-- busy turns write nothing; nor does a turn while the user's AI data is being erased (409).
 create or replace function public.coach_prepare_turn(p jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' set timezone to 'UTC'
 as $$
@@ -512,7 +629,11 @@ declare
   v_reply jsonb;
   v_user_row uuid;
 begin
-  v_refusal := coalesce(public._coach_goal_refusal(v_user, v_goal), public._coach_thread_refusal(v_user, p ->> 'thread_id'));
+  v_refusal := coalesce(
+    public._coach_goal_refusal(v_user, v_goal),
+    public._coach_thread_refusal(v_user, p ->> 'thread_id'),
+    -- Last: it holds the user's erasure lock (shared) until this claim commits.
+    public._coach_erasure_refusal(v_user));
   if v_refusal is not null then
     return v_refusal;
   end if;
