@@ -97,8 +97,8 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
   const thread = prepared.conversation_id ?? simulatedThread(prepared);
 
   if (prepared.variant !== 'openai' || !deps.model) {
-    // The global budget's simulated replies carry the reason, as budget-limited ones did, so
-    // the fallbacks-by-reason query shows them without counting them as fallbacks.
+    // The global budget's simulated replies carry the reason: the fallbacks-by-reason query
+    // shows them, and they are not counted as fallbacks.
     const reason = prepared.global_budget_exceeded ? 'global_budget' : undefined;
     return {
       status: 200,

@@ -213,6 +213,36 @@ describe("a row inserted with someone else's run id", () => {
   });
 });
 
+describe('a long run whose message the user deletes while it is being answered', () => {
+  it('is still recorded once by the poller, which is done with it, and then reads 410', async () => {
+    const user = await insertUser(db.pool);
+    fake.script({ kind: 'slow', pollsUntilDone: 1_000 });
+    const pending = await send(user.id, { message: 'Delete me later' }, longChat);
+    const runId = String(pending.body.run_id);
+    await asAppUser(db.pool, user.id, 'delete from public.journal_ai_chats where id = $1', [
+      pending.body.user_message_id,
+    ]);
+    const responseId = String(sfn.inputFor(runId).response_id);
+    fake.finish(responseId);
+    const { store, model, policy } = long.runtime;
+    if (!model) throw new Error('the test runtime has a model');
+
+    const step = await pollRun({ store, model, policy }, { run_id: runId, response_id: responseId });
+    const again = await pollRun({ store, model, policy }, { run_id: runId, response_id: responseId });
+    const run = await readRun(user.id, runId);
+
+    expect(step.outcome).toBe('completed');
+    expect(again.outcome).toBe('already_done');
+    expect(run.status).toBe(410);
+    expect(await countRows(db.pool, 'public.openai_usage_logs', user.id)).toBe(1);
+    const { rows } = await db.pool.query(
+      `select message_type from public.journal_ai_chats where run_id = $1`,
+      [runId],
+    );
+    expect(rows).toEqual([{ message_type: 'ai' }]);
+  });
+});
+
 describe('polling a run', () => {
   it('reads an in-flight run as pending with its stored user row, and an abandoned one as failed', async () => {
     const user = await insertUser(db.pool);
