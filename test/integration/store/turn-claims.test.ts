@@ -12,7 +12,7 @@ import { AppError } from '../../../lambdas/shared/errors';
 import { sqlStore, type CoachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { GENEROUS_LIMITS, OPENAI_ANSWER, turnInput } from '../../support/turns';
-import { countRows, insertUser } from '../../support/users';
+import { asAppUser, countRows, insertUser } from '../../support/users';
 
 let db: TestDatabase;
 let store: CoachStore;
@@ -418,6 +418,48 @@ describe('rows an app user may write', () => {
     expect(items.rows).toEqual([{ kind: 'conversation', openai_id: intrudersConversation }]);
     expect(await countRows(db.pool, 'public.coach_conversations', intruder)).toBe(0);
     expect(await countRows(db.pool, 'public.coach_conversations', owner)).toBe(1);
+  });
+
+  it('lets an app user read their own conversations and write none', async () => {
+    const owner = await newUser();
+    const other = await newUser();
+    for (const user of [owner, other]) {
+      await store.saveThreadConversation({
+        user_id: user,
+        assistant_type: 'general_coach',
+        thread_id: `conv_${randomUUID().replaceAll('-', '')}`,
+        profile_ref: 'general_coach@1',
+      });
+    }
+    const denied = (sql: string) =>
+      asAppUser(db.pool, owner, sql, [owner]).then(
+        () => 'allowed',
+        (e: { code?: string }) => e.code,
+      );
+
+    const seen = await asAppUser(
+      db.pool,
+      owner,
+      'select 1 from public.coach_conversations where user_id <> $1',
+      [owner],
+    );
+    const own = await asAppUser(
+      db.pool,
+      owner,
+      'select 1 from public.coach_conversations where user_id = $1',
+      [owner],
+    );
+
+    expect([seen, own]).toEqual([0, 1]);
+    expect(
+      await denied(`update public.coach_conversations set conversation_id = 'conv_mine' where user_id = $1`),
+    ).toBe('42501');
+    expect(
+      await denied(
+        `insert into public.coach_conversations (user_id, assistant_type, conversation_id) values ($1, 'pillar_coach', 'conv_new')`,
+      ),
+    ).toBe('42501');
+    expect(await denied(`delete from public.coach_conversations where user_id = $1`)).toBe('42501');
   });
 
   it('keeps the first conversation saved for a thread, and the replaced ids resolvable', async () => {
