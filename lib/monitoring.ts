@@ -64,6 +64,7 @@ export class CoachMonitoring extends Construct {
     readonly errorRate: cw.Alarm;
     readonly fallbackRate: cw.Alarm;
     readonly dailyCost: cw.Alarm;
+    readonly globalBudget: cw.Alarm;
     readonly pollerFailed: cw.Alarm;
     readonly pollerTimedOut: cw.Alarm;
     readonly api5xx: cw.Alarm;
@@ -185,6 +186,14 @@ export class CoachMonitoring extends Construct {
         { threshold: props.dailyCostBudgetUsd, comparisonOperator: above, evaluationPeriods: 1 },
         costPerDay,
       ),
+      // The chat's own stop (the flag global_daily_cost_budget_usd, checked by every claim): once
+      // it is spent every reply is simulated until midnight UTC; this fires on the first such turn.
+      globalBudget: alarm(
+        'GlobalBudgetAlarm',
+        'The global daily OpenAI budget is spent: every reply comes from the simulated coach until midnight UTC',
+        { threshold: 1, comparisonOperator: atLeast, evaluationPeriods: 1 },
+        metric(CoachMetric.GlobalBudgetExceeded, 'Sum'),
+      ),
       pollerFailed: alarm(
         'PollerFailedAlarm',
         'A long-run poller execution failed (the run was marked failed)',
@@ -252,6 +261,8 @@ export class CoachMonitoring extends Construct {
               metric(CoachMetric.ChatErrors, 'Sum', fiveMinutes, 'errors'),
               metric(CoachMetric.ChatFallback, 'Sum', fiveMinutes, 'fallbacks'),
               metric(CoachMetric.UnknownChatType, 'Sum', fiveMinutes, 'unknown chat type'),
+              metric(CoachMetric.ChatLimited, 'Sum', fiveMinutes, 'refused by a per-user limit (429)'),
+              metric(CoachMetric.GlobalBudgetExceeded, 'Sum', fiveMinutes, 'simulated: global budget spent'),
               metric(CoachMetric.OpenAIRetries, 'Sum', fiveMinutes, 'OpenAI retries'),
               metric(CoachMetric.ServerErrors, 'Sum', fiveMinutes, '5xx answered by handlers'),
             ],

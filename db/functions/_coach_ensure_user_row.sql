@@ -1,13 +1,13 @@
--- The run's user row: the existing one, or a new one dated when the turn was claimed.
+-- The run's user row: the one it keeps, or a new one dated when the turn was claimed. Written
+-- by the claim, so the message is stored before anything is sent to OpenAI.
 create or replace function public._coach_ensure_user_row(p_run public.chat_runs, p_message text) returns uuid
 language plpgsql volatile security invoker set search_path = '' set timezone to 'UTC'
 as $$
 declare
-  v_id uuid := p_run.user_message_id;
+  v_id uuid;
 begin
-  if v_id is null then
-    select c.id into v_id from public.journal_ai_chats c where c.run_id = p_run.id and c.message_type = 'user';
-  end if;
+  select c.id into v_id from public.journal_ai_chats c
+  where c.id = p_run.user_message_id and c.user_id = p_run.user_id;
   if v_id is null then
     insert into public.journal_ai_chats
       (user_id, journal_entry_id, message, response, message_type, chat_type, goal_id, created_at,

@@ -1,10 +1,12 @@
 -- Takes the user's AI data here, once no turn of theirs is being answered: every OpenAI id
 -- the rows name goes into the erasure's work list (conversations: thread ids, legacy ids and
--- the chats', runs' and usage logs' conversation ids; stored responses: the runs', chats'
--- and usage logs' response ids), then the rows go, in one transaction:
+-- the chats', runs' and usage logs' conversation ids, and the user's coach_conversations;
+-- stored responses: the runs', chats' and usage logs' response ids; never an id the backend
+-- knows to be another user's, which an app user may write into their own rows), then the rows
+-- go, in one transaction:
 --   deleted: journal_ai_chats (every row of the user), user_assistant_threads (their
 --     conversations are being deleted; the app's next get_or_create starts a new thread),
---     chat_runs, chat_feedback, user_ai_settings, user_context_cache;
+--     chat_runs, coach_conversations, chat_feedback, user_ai_settings, user_context_cache;
 --   anonymised, kept: openai_usage_logs (tokens, model and cost stay for cost accounting)
 --     and safety_events (the yearly referral counts), with user, thread, message, run and
 --     response ids set to null.
@@ -51,8 +53,11 @@ begin
     union select c.openai_thread_id from public.journal_ai_chats c where c.user_id = v_user
     union select r.thread_id from public.chat_runs r where r.user_id = v_user
     union select u.thread_id from public.openai_usage_logs u where u.user_id = v_user
+    union select c.conversation_id from public.coach_conversations c where c.user_id = v_user
   ) as x
   where x.id like 'conv\_%'
+    and not exists (
+      select 1 from public.coach_conversations o where o.conversation_id = x.id and o.user_id <> v_user)
   on conflict do nothing;
 
   insert into public.ai_data_erasure_items (erasure_id, kind, openai_id)
@@ -63,6 +68,10 @@ begin
     union select u.openai_response_id from public.openai_usage_logs u where u.user_id = v_user
   ) as x
   where x.id like 'resp\_%'
+    and not exists (
+      select 1 from public.chat_runs o where o.openai_response_id = x.id and o.user_id <> v_user)
+    and not exists (
+      select 1 from public.openai_usage_logs o where o.openai_response_id = x.id and o.user_id <> v_user)
   on conflict do nothing;
 
   update public.openai_usage_logs u
@@ -79,6 +88,7 @@ begin
   get diagnostics n_chats = row_count;
   delete from public.chat_runs r where r.user_id = v_user;
   get diagnostics n_runs = row_count;
+  delete from public.coach_conversations c where c.user_id = v_user;
   delete from public.user_assistant_threads t where t.user_id = v_user;
   get diagnostics n_threads = row_count;
   delete from public.user_ai_settings s where s.user_id = v_user;

@@ -1,4 +1,6 @@
--- The stored ChatReply of a run: its AI row and its user row. Null if it has no AI row.
+-- The stored ChatReply of a run: its AI row and its user row, found by the ids the run keeps
+-- (never by journal_ai_chats.run_id, which app users can write). Null when the run has no AI
+-- row, or when the user deleted either row (the caller answers 410 answer_deleted).
 create or replace function public._coach_reply(p_run uuid) returns jsonb
 language sql stable security invoker set search_path = '' set timezone to 'UTC'
 as $$
@@ -9,12 +11,12 @@ as $$
     'model_used', coalesce(a.model_used, ''),
     'cost_estimate', coalesce(a.cost_estimate, 0)::float8,
     'message_id', a.id,
-    'user_message_id', coalesce(r.user_message_id, (
-      select u.id from public.journal_ai_chats u where u.run_id = r.id and u.message_type = 'user')),
+    'user_message_id', u.id,
     'response_time_ms', coalesce(a.response_time_ms, 0),
     'variant', coalesce(a.variant, 'simulated'),
     'fallback', a.fallback)
   from public.chat_runs r
-  join public.journal_ai_chats a on a.id = r.ai_message_id
+  join public.journal_ai_chats a on a.id = r.ai_message_id and a.user_id = r.user_id
+  join public.journal_ai_chats u on u.id = r.user_message_id and u.user_id = r.user_id
   where r.id = p_run
 $$;

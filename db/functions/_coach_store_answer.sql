@@ -1,5 +1,6 @@
--- The run's AI row (message and response both carry the answer, as the app's rows do),
--- the usage log for an OpenAI answer, and the thread's counters. Returns the AI row id.
+-- The run's AI row (message and response both carry the answer, as the app's rows do, with
+-- the run's cohort beside the variant), the usage log for an OpenAI answer (its real cost: what
+-- settles the run's reservation), and the thread's counters. Returns the AI row id.
 create or replace function public._coach_store_answer(p_run public.chat_runs, p_answer jsonb) returns uuid
 language plpgsql volatile security invoker set search_path = '' set timezone to 'UTC'
 as $$
@@ -12,13 +13,14 @@ begin
   insert into public.journal_ai_chats
     (user_id, journal_entry_id, message, response, message_type, chat_type, goal_id, created_at,
      openai_thread_id, tokens_used, model_used, response_time_ms, variant, fallback,
-     openai_response_id, cost_estimate, run_id, client_message_id)
+     openai_response_id, cost_estimate, run_id, client_message_id, cohort, rollout_reason)
   values
     (p_run.user_id, p_run.journal_entry_id, p_answer ->> 'response', p_answer ->> 'response', 'ai',
      p_run.chat_type, p_run.goal_id, now(),
      p_run.thread_id, v_total, p_answer ->> 'model_used', (p_answer ->> 'response_time_ms')::int,
      p_answer ->> 'variant', coalesce((p_answer ->> 'fallback')::boolean, false),
-     p_answer ->> 'openai_response_id', v_cost, p_run.id, p_run.client_message_id)
+     p_answer ->> 'openai_response_id', v_cost, p_run.id, p_run.client_message_id, p_run.cohort,
+     p_run.rollout_reason)
   returning id into v_ai;
 
   if p_answer ->> 'variant' = 'openai' then

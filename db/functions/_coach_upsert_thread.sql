@@ -1,6 +1,8 @@
 -- One thread per (user, assistant type): set its id and profile, add tokens, keep the cost
--- of the last answer, and (p_touch) mark the interaction. A replaced id that is not an
--- OpenAI conversation (`conv_…`) is kept in legacy_thread_ids, so the app's id still resolves.
+-- of the last answer, and (p_touch) mark the interaction. A replaced id is kept in
+-- legacy_thread_ids, local ids and conversations alike, so every id the app was given still
+-- resolves; except another user's conversation (coach_conversations), which an app user may
+-- have written into their own row and which must never become theirs.
 create or replace function public._coach_upsert_thread(
   p_user uuid, p_type text, p_thread text, p_profile_ref text, p_tokens int, p_cost numeric, p_touch boolean
 ) returns public.user_assistant_threads
@@ -19,8 +21,10 @@ begin
     legacy_thread_ids = pg_catalog.array_remove(
       case
         when t.thread_id <> excluded.thread_id
-             and not pg_catalog.starts_with(t.thread_id, 'conv_')
              and not (t.legacy_thread_ids @> array[t.thread_id])
+             and not exists (
+               select 1 from public.coach_conversations c
+               where c.conversation_id = t.thread_id and c.user_id <> t.user_id)
           then t.legacy_thread_ids || t.thread_id
         else t.legacy_thread_ids
       end,

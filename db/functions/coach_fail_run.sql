@@ -1,5 +1,6 @@
 -- Mark a run failed (or cancelled, incomplete, timed out), storing the fallback answer if
--- given. A run that already has an answer is returned unchanged.
+-- given, and settle its reservation to nothing (a fallback costs nothing). A run that already
+-- has an answer is returned unchanged.
 create or replace function public.coach_fail_run(p jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' set timezone to 'UTC'
 as $$
@@ -11,7 +12,7 @@ begin
   if not found then
     return public._coach_refusal(404, 'run_not_found', 'No such run.');
   end if;
-  if v_run.status = 'completed' or v_run.ai_message_id is not null then
+  if v_run.status = 'completed' or v_run.answered_at is not null then
     return public._coach_run_state(v_run.id);
   end if;
 
@@ -21,6 +22,7 @@ begin
 
   update public.chat_runs r
   set status = p ->> 'status', failure_code = p ->> 'failure_code', ai_message_id = v_ai_row,
+      answered_at = case when v_ai_row is null then null else now() end, reservation_open = false,
       completed_at = now(), updated_at = now()
   where r.id = v_run.id;
 

@@ -7,7 +7,7 @@
  * and deletes nothing twice that matters. The request's handler runs it for a few seconds;
  * the erasure state machine (lib/erasure.ts) runs it to the end.
  */
-import { CLAIM_TTL_SECONDS } from '../chat/service';
+import { CLAIM_TTL_SECONDS } from '../shared/contract/timing';
 import type { AiDataStore, ErasureProgress, ErasureStepState, ErasureTask, OpenAIDataEraser } from './ports';
 
 /** Tasks per round trip. */

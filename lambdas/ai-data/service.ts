@@ -4,7 +4,7 @@
  * state. docs/safety.md says what each covers.
  */
 import { appError } from '../shared/errors';
-import { CLAIM_TTL_SECONDS } from '../chat/service';
+import { CLAIM_TTL_SECONDS } from '../shared/contract/timing';
 import { runErasure, type ErasureDeps } from './erasure';
 import type { AiDataStore, ErasureStarter } from './ports';
 import type { AiDataErasure, AiDataExport } from './schemas';

@@ -4,6 +4,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ROUTES } from '../shared/contract/routes';
+import { CHAT_TIMEOUT_EARLY_MS } from '../shared/contract/timing';
 import { config } from '../shared/config';
 import { AppError, appError } from '../shared/errors';
 import { httpRoute, routeOptions } from '../shared/middleware';
@@ -18,7 +19,9 @@ import { sendChatMessage, type ChatDeps } from './service';
 import { turnStore } from './store';
 
 export function createChatHandler(getDeps: () => Promise<ChatDeps>) {
-  return httpRoute(routeOptions(ROUTES.sendChatMessage), async (req) => {
+  // The early answer the sync budget's cap counts on (contract/timing.ts).
+  const options = { ...routeOptions(ROUTES.sendChatMessage), timeoutEarlyInMillis: CHAT_TIMEOUT_EARLY_MS };
+  return httpRoute(options, async (req) => {
     // Validated requests only: the error rate alarm is errors / requests the coach could answer.
     metrics.addMetric(MetricName.ChatRequests, MetricUnit.Count, 1);
     // On the EMF line too, so a slow chat found by its latency leads to its request.

@@ -6,12 +6,15 @@ import type { TurnObserver } from '../shared/observer';
 import type { RecordExchangeInput } from '../shared/ports';
 import type { TurnStore } from './ports';
 
-interface RecordingDeps {
+export interface RecordingDeps {
   readonly store: TurnStore;
   readonly observer?: TurnObserver | undefined;
 }
 
-/** Record with one retry on a database blip: the model's answer is already paid for. */
+/**
+ * Record with one retry on a database blip: the model's answer is already paid for. The sync
+ * budget leaves time for both attempts (`RECORD_ATTEMPTS` in contract/timing.ts).
+ */
 export async function record(
   deps: RecordingDeps,
   input: RecordExchangeInput,
@@ -36,7 +39,7 @@ export async function record(
   return reply;
 }
 
-/** Nothing will be stored for this turn: drop its claim so a retry with the same key may proceed, then fail. */
+/** Nothing will be answered for this turn: drop its claim and the user's row so a retry with the same key may proceed, then fail. */
 export async function releaseAndThrow(
   deps: RecordingDeps,
   turn: { readonly run_id: string; readonly user_id: string },

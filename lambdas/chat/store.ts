@@ -11,5 +11,6 @@ export function turnStore(call: StoreCall): TurnStore {
       await call('coach_release_turn', input, options);
     },
     beginPendingRun: (input, options) => call('coach_begin_pending_run', input, options),
+    saveThreadConversation: (input, options) => call('coach_save_thread_conversation', input, options),
   };
 }

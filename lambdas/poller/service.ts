@@ -10,6 +10,7 @@
  */
 import * as z from 'zod';
 import { openaiAnswer, simulatedAnswer } from '../shared/coach/answers';
+import { AppError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import type { Policy } from '../shared/policy';
 import { isCoachModelError, type CoachCompleted, type CoachModel, type FailRunInput } from '../shared/ports';
@@ -108,7 +109,9 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     run.settings.fallback_enabled ?? (await deps.policy.flags.current()).fallback_enabled;
   const fail = async (status: FailRunInput['status'], code: string) => {
     const fallback = fallbackEnabled ? fallbackFor(run, now()) : null;
-    await deps.store.failRun({ run_id: run.run_id, status, failure_code: code, fallback });
+    await writtenEvenIfDeleted(
+      deps.store.failRun({ run_id: run.run_id, status, failure_code: code, fallback }),
+    );
     if (fallback) {
       deps.observer?.answered?.({
         variant: fallback.variant,
@@ -124,7 +127,9 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
 
   const recordCompleted = async (completed: CoachCompleted): Promise<PollTaskOutput> => {
     const answer = openaiAnswer(completed, now() - Date.parse(run.created_at));
-    await deps.store.recordExchange({ ...identityOf(run), answer });
+    await writtenEvenIfDeleted(
+      deps.store.recordExchange({ run_id: run.run_id, user_id: run.user_id, answer }),
+    );
     deps.observer?.answered?.({
       variant: answer.variant,
       fallback: false,
@@ -172,19 +177,17 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   return out('done', 'failed');
 }
 
-function identityOf(run: PendingRunDetails) {
-  return {
-    run_id: run.run_id,
-    user_id: run.user_id,
-    assistant_type: run.assistant_type,
-    profile_ref: run.profile_ref,
-    thread_id: run.thread_id,
-    chat_type: run.chat_type,
-    goal_id: run.goal_id,
-    journal_entry_id: run.journal_entry_id,
-    client_message_id: run.client_message_id,
-    message: run.message,
-  };
+/**
+ * A run's answer or failure is written even when the user has deleted their message since:
+ * the store then answers 410 `answer_deleted` instead of the run, which for the poller means
+ * done, not a step to retry.
+ */
+async function writtenEvenIfDeleted(write: Promise<unknown>): Promise<void> {
+  try {
+    await write;
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'answer_deleted')) throw error;
+  }
 }
 
 function fallbackFor(run: PendingRunDetails, nowMs: number) {

@@ -27,6 +27,10 @@ export const MetricName = {
   LongRunCompleted: 'LongRunCompleted',
   LongRunFailed: 'LongRunFailed',
   LongRunTimedOut: 'LongRunTimedOut',
+  /** A message refused with 429 by a per-user limit (metadata `limit`: which one). Nothing was stored. */
+  ChatLimited: 'ChatLimited',
+  /** A turn the rollout gave OpenAI, answered by the simulated coach because the global daily budget is spent. */
+  GlobalBudgetExceeded: 'GlobalBudgetExceeded',
   /** A well-formed but unknown chat_type (served by the general coach). */
   UnknownChatType: 'UnknownChatType',
   /** A retry of an OpenAI call (rate limit, 5xx, timeout). */

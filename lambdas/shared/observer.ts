@@ -18,6 +18,10 @@ export interface TurnObserver {
     readonly usage: TokenUsage;
     readonly costUsd: number;
   }): void;
+  /** A per-user limit refused the message (429). */
+  limited?(limit: string): void;
+  /** The global daily budget is spent: this turn goes to the simulated coach instead of OpenAI. */
+  globalBudgetExceeded?(): void;
   longRunStarted?(): void;
   longRunFinished?(outcome: 'completed' | 'failed' | 'timed_out'): void;
   modelFailed?(kind: string): void;
@@ -39,6 +43,13 @@ export const metricsObserver: TurnObserver = {
       metrics.addMetric(MetricName.TokensUsed, MetricUnit.Count, usage.total_tokens);
       metrics.addMetric(MetricName.CostUsd, MetricUnit.NoUnit, costUsd);
     }
+  },
+  limited(limit) {
+    metrics.addMetadata('limit', limit);
+    metrics.addMetric(MetricName.ChatLimited, MetricUnit.Count, 1);
+  },
+  globalBudgetExceeded() {
+    metrics.addMetric(MetricName.GlobalBudgetExceeded, MetricUnit.Count, 1);
   },
   longRunStarted() {
     metrics.addMetric(MetricName.LongRunStarted, MetricUnit.Count, 1);

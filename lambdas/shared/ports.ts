@@ -1,12 +1,12 @@
 /**
- * The ports several features share: the turn's identity and answer (what chat and the poller
- * record), the per-user settings, and `CoachModel`, the OpenAI Responses + Conversations API
- * (or the fake of it in tests). Each feature's own database port lives with the feature
- * (`lambdas/<feature>/store.ts`). Shapes are snake_case because they are the JSON the
- * Postgres functions take and return, unchanged.
+ * The ports several features share: the turn's answer (what chat and the poller record), the
+ * per-user settings, a thread's conversation, and `CoachModel`, the OpenAI Responses +
+ * Conversations API (or the fake of it in tests). Each feature's own database port lives with
+ * the feature (`lambdas/<feature>/store.ts`). Shapes are snake_case because they are the JSON
+ * the Postgres functions take and return, unchanged.
  */
 import type { ReasoningEffort } from './coach/model-facts';
-import type { ChatReply, CoachProfileId, RunState, Variant } from './contract/schemas';
+import type { ChatReply, CoachProfileId, RunState, UserAssistantThread, Variant } from './contract/schemas';
 import type { StoreCallOptions } from './store/transport';
 
 /** Per-user AI settings (table `user_ai_settings`); null means "follow the global flag". */
@@ -28,23 +28,6 @@ export interface TokenUsage {
   readonly total_tokens: number;
 }
 
-/** Fields common to writing the user row and the thread, for both the 200 and 202 paths. */
-export interface TurnIdentity {
-  readonly run_id: string;
-  readonly user_id: string;
-  readonly assistant_type: CoachProfileId;
-  /** `profile@version`, stored in `user_assistant_threads.openai_assistant_id`. */
-  readonly profile_ref: string;
-  /** The conversation id (`conv_…`) or, for the simulated coach on a new thread, a local id. */
-  readonly thread_id: string;
-  readonly chat_type: string;
-  readonly goal_id: string | null;
-  readonly journal_entry_id: string | null;
-  readonly client_message_id: string;
-  /** The user's message text (stored in journal_ai_chats.message). */
-  readonly message: string;
-}
-
 export interface AiAnswer {
   readonly response: string;
   readonly variant: Variant;
@@ -57,11 +40,21 @@ export interface AiAnswer {
 }
 
 /**
- * `coach_record_exchange`: atomically the user row (unless the run already has one),
- * the AI row, the usage log (OpenAI variant), thread counters and `last_interaction_at`,
- * and the run marked completed. Exactly once per run: a second call returns the first reply.
+ * `coach_record_exchange`: only what is new since the claim, which stored the turn (its
+ * identity and the user's row). Atomically the AI row, the usage log (OpenAI variant), the
+ * thread's counters and `last_interaction_at`, the run completed and its reservation settled.
+ * Exactly once per run: a second call returns the first reply (410 `answer_deleted` if the user
+ * deleted it since).
  */
-export interface RecordExchangeInput extends TurnIdentity {
+export interface RecordExchangeInput {
+  readonly run_id: string;
+  /** The run's user: a run is only ever recorded for its own user. */
+  readonly user_id: string;
+  /**
+   * The conversation (`conv_…`) or, for the simulated coach on a new thread, a local id; absent
+   * when the run already names it (the poller).
+   */
+  readonly thread_id?: string;
   readonly answer: AiAnswer;
 }
 
@@ -71,6 +64,25 @@ export interface FailRunInput {
   readonly status: 'failed' | 'cancelled' | 'incomplete' | 'timed_out';
   readonly failure_code: string;
   readonly fallback: AiAnswer | null;
+}
+
+/** `coach_save_thread_conversation`: a thread's conversation or local id, as thread-manager and chat save it. */
+export interface SaveThreadInput {
+  readonly user_id: string;
+  readonly assistant_type: CoachProfileId;
+  readonly thread_id: string;
+  /** `profile@version`, stored in `user_assistant_threads.openai_assistant_id`. */
+  readonly profile_ref: string;
+}
+
+/** Saving a thread's conversation: what thread-manager and chat both write. */
+export interface ThreadConversationSaver {
+  /**
+   * Set the thread's id (creating the row if needed), a replaced id kept in
+   * `legacy_thread_ids`. A conversation is adopted only by a thread that has none: the answer's
+   * `thread_id` is the conversation in force, which callers must use from then on.
+   */
+  saveThreadConversation(input: SaveThreadInput, options?: StoreCallOptions): Promise<UserAssistantThread>;
 }
 
 /** Recording a turn's outcome: what the chat and the poller both write. */
@@ -86,6 +98,17 @@ export interface ExchangeRecorder {
 export interface CallOptions {
   /** The handler's abort signal (fires before the Lambda timeout). */
   readonly signal?: AbortSignal;
+}
+
+export interface RespondOptions extends CallOptions {
+  /** How long to wait for the answer before handing its response id back still running. */
+  readonly wait_ms: number;
+  /**
+   * A create for this turn may already have been accepted unseen (the claim is answered again
+   * after the invocation holding it died): look for the turn in the conversation before
+   * creating, and create only if it is not there.
+   */
+  readonly recover_first?: boolean;
 }
 
 export interface CoachTurnRequest {
@@ -139,7 +162,7 @@ export interface CoachModel {
    * Returns `completed`, or the still-running response id to hand to the poller,
    * or a terminal failure. Throws `CoachModelError` when OpenAI could not be used.
    */
-  respond(request: CoachTurnRequest, options: CallOptions & { readonly wait_ms: number }): Promise<CoachPoll>;
+  respond(request: CoachTurnRequest, options: RespondOptions): Promise<CoachPoll>;
   retrieve(responseId: string, options?: CallOptions): Promise<CoachPoll>;
   cancel(responseId: string, options?: CallOptions): Promise<void>;
 }

@@ -1,26 +1,14 @@
 /** The thread-manager's port: the user's threads, bound to the store's functions. */
 import type { CoachProfileId, UserAssistantThread } from '../shared/contract/schemas';
+import type { ThreadConversationSaver } from '../shared/ports';
 import type { StoreCall, StoreCallOptions } from '../shared/store/transport';
 
-export interface ThreadStore {
+export interface ThreadStore extends ThreadConversationSaver {
   /** The user's thread for this assistant type, or null. */
   getThread(
     input: { readonly user_id: string; readonly assistant_type: CoachProfileId },
     options?: StoreCallOptions,
   ): Promise<UserAssistantThread | null>;
-  /**
-   * Set the thread's conversation id (creating the row if needed); a previous non-`conv_`
-   * id is kept in `legacy_thread_ids`.
-   */
-  saveThreadConversation(
-    input: {
-      readonly user_id: string;
-      readonly assistant_type: CoachProfileId;
-      readonly thread_id: string;
-      readonly profile_ref: string;
-    },
-    options?: StoreCallOptions,
-  ): Promise<UserAssistantThread>;
   /** `last_interaction_at = now()`; refuses (404) a thread that is not the user's. */
   touchThread(
     input: { readonly user_id: string; readonly thread_id: string },

@@ -16,6 +16,8 @@ export interface EventOptions {
   readonly body?: unknown;
   /** The authorizer's user; `null` simulates a route reached without the authorizer context. */
   readonly userId: string | null;
+  /** An anonymous sign-in (the token's `is_anonymous`), as the authorizer passes it on. */
+  readonly anonymous?: boolean;
   readonly headers?: Record<string, string>;
   readonly pathParameters?: Record<string, string>;
 }
@@ -34,7 +36,10 @@ export function proxyEvent(options: EventOptions): APIGatewayProxyEvent {
     headers: { 'content-type': 'application/json', ...options.headers },
     body,
     pathParameters: options.pathParameters,
-    authorizer: options.userId === null ? null : { userId: options.userId, role: 'authenticated' },
+    authorizer:
+      options.userId === null
+        ? null
+        : { userId: options.userId, role: 'authenticated', anonymous: options.anonymous ?? false },
   });
 }
 

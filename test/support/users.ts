@@ -33,3 +33,31 @@ export async function countRows(pool: pg.Pool, table: string, userId: string): P
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+/**
+ * Runs `sql` as the app does with a user's JWT (role `authenticated`, `auth.uid()` = `userId`),
+ * under the app's own policies, and commits: what a user of the app can change themselves.
+ */
+export async function asAppUser(
+  pool: pg.Pool,
+  userId: string,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<number> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('set local role authenticated');
+    await client.query(`select set_config('request.jwt.claims', $1, true)`, [
+      JSON.stringify({ sub: userId, role: 'authenticated', aud: 'authenticated' }),
+    ]);
+    const result = await client.query(sql, [...params]);
+    await client.query('commit');
+    return result.rowCount ?? 0;
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+}

@@ -89,6 +89,12 @@ export const ERROR_CODES = {
     message: 'This thread belongs to another user.',
     meaning: 'the thread belongs to another user',
   },
+  anonymous_not_allowed: {
+    status: 403,
+    message: 'Create an account to chat with the coach.',
+    meaning:
+      'the token is an anonymous sign-in (`is_anonymous`) and anonymous users may not chat here (flag `anonymous_enabled`); nothing was stored',
+  },
   not_found: {
     status: 404,
     message: 'No such route.',
@@ -109,6 +115,18 @@ export const ERROR_CODES = {
     meaning:
       'this `client_message_id` is still being answered; `run_id` says which run. Retry later with the same key',
   },
+  thread_busy: {
+    status: 409,
+    message: 'The coach is still answering your previous message; send this one when it has replied.',
+    meaning:
+      'another message of the user is still being answered on the same coach thread (one at a time); `run_id` names it. Nothing was stored: send again after `retry_after_seconds`, with the same key',
+  },
+  answer_deleted: {
+    status: 410,
+    message: 'This message or its answer was deleted.',
+    meaning:
+      'the message (`client_message_id`, or the run) was answered, but the user has deleted its stored chat row(s) since; it is not answered again',
+  },
   payload_too_large: {
     status: 413,
     message: 'The request body is too large.',
@@ -128,10 +146,22 @@ export const ERROR_CODES = {
     gateway: ['THROTTLED'],
     gatewayRetryAfterSeconds: 1,
   },
+  message_rate_limited: {
+    status: 429,
+    message: 'You are sending messages faster than the coach can answer; wait a moment and try again.',
+    meaning:
+      'the user sent more messages in the last minute than the per-minute limit allows; nothing was stored. Retry after `Retry-After` seconds with the same key',
+  },
+  daily_message_limit: {
+    status: 429,
+    message: "You have reached today's message limit; it resets at midnight UTC.",
+    meaning: 'the user sent as many messages today (UTC) as the daily limit allows; nothing was stored',
+  },
   budget_exceeded: {
     status: 429,
     message: "Today's coaching budget is used up; it resets at midnight UTC.",
-    meaning: "the user's daily coaching budget is used up; it resets at midnight UTC",
+    meaning:
+      "the user's daily OpenAI tokens or cost (`limit`: `daily_tokens` or `daily_cost`) are used up; nothing was stored. It resets at midnight UTC",
   },
   internal_error: {
     status: 500,

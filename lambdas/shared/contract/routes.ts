@@ -7,6 +7,7 @@
  */
 import * as z from 'zod';
 import type { ErrorCode } from './errors';
+import { CHAT_FUNCTION_TIMEOUT_SECONDS } from './timing';
 import {
   ChatPending,
   ChatReply,
@@ -34,10 +35,10 @@ export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback'
 
 /**
  * Each function's timeout. The chat's stays below API Gateway's 29 s integration limit; its
- * sync budget ends well before it (`lib/config.ts` checks the margin).
+ * sync budget ends early enough for the answer to be recorded (`./timing.ts`).
  */
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<RouteFunction, number>> = {
-  chat: 28,
+  chat: CHAT_FUNCTION_TIMEOUT_SECONDS,
   runs: 10,
   threads: 10,
   context: 10,
@@ -176,7 +177,8 @@ export const ROUTES = {
       'Stores the user message and the AI reply in `journal_ai_chats` (the backend writes **both** rows; the app must not insert the AI row itself) and returns the reply (200).',
       'When the coach needs longer than the synchronous budget, the user row is stored and the answer is 202 with a `run_id`: poll `GET /functions/v1/openai-chat-completion/runs/{run_id}` after `retry_after_ms`, or wait for the AI row on Supabase Realtime.',
       `The message is trimmed and must be 1–${MAX_MESSAGE_CHARS} characters. The user is always the token's; a \`thread_id\` or \`goal_id\` that is not the user's is refused, never used.`,
-      'Idempotent by `client_message_id` (or the `Idempotency-Key` header): a retry of an answered message returns the stored reply and nothing is sent to OpenAI twice.',
+      'Idempotent by `client_message_id` (or the `Idempotency-Key` header): a retry of an answered message returns the stored reply and nothing is sent to OpenAI twice; if the user has deleted that reply since, 410 `answer_deleted`.',
+      'One message at a time per coach thread: another message while one is being answered on the same thread is 409 `thread_busy` (send it again after `retry_after_seconds`). Per-user limits (messages per minute and per day, OpenAI tokens and cost per day) answer 429 with `Retry-After`; nothing is stored. Anonymous sign-ins get their own limits, or 403 `anonymous_not_allowed`.',
     ].join('\n\n'),
     auth: true,
     function: 'chat',
@@ -198,11 +200,17 @@ export const ROUTES = {
       'idempotency_key_mismatch',
       ...COMMON_AUTH_ERRORS,
       'user_mismatch',
+      'anonymous_not_allowed',
       'goal_forbidden',
       'thread_forbidden',
       'goal_not_found',
       'thread_not_found',
       'request_in_flight',
+      'thread_busy',
+      'erasure_in_progress',
+      'answer_deleted',
+      'message_rate_limited',
+      'daily_message_limit',
       'budget_exceeded',
       'upstream_unavailable',
       ...DATA_ERRORS,
@@ -215,14 +223,21 @@ export const ROUTES = {
     tag: 'chat',
     summary: 'The state of a long run (after a 202)',
     description:
-      "Poll until `status` is `completed` (the reply, stored) or `failed` (with the simulated fallback in `reply` when one was stored). While `pending`, wait `retry_after_ms` before the next poll. Another user's run is 404.",
+      "Poll until `status` is `completed` (the reply, stored) or `failed` (with the simulated fallback in `reply` when one was stored; `abandoned` when nobody is answering it any more). While `pending`, wait `retry_after_ms` before the next poll. Another user's run is 404; a run whose chat rows the user deleted is 410 `answer_deleted`.",
     auth: true,
     function: 'runs',
     params: RunPathParams,
     responses: {
       200: { description: 'The run: `pending`, `completed` or `failed`.', schema: RunState },
     },
-    errors: ['validation_failed', 'invalid_request', ...COMMON_AUTH_ERRORS, 'run_not_found', ...DATA_ERRORS],
+    errors: [
+      'validation_failed',
+      'invalid_request',
+      ...COMMON_AUTH_ERRORS,
+      'run_not_found',
+      'answer_deleted',
+      ...DATA_ERRORS,
+    ],
   },
   manageThreads: {
     method: 'post',

@@ -103,7 +103,10 @@ export const RunState = z
       run_id: uuid,
       thread_id: z.string(),
       user_message_id: uuid,
-      code: z.string().meta({ description: '`failed`, `cancelled`, `incomplete`, `timed_out`.' }),
+      code: z.string().meta({
+        description:
+          '`failed`, `cancelled`, `incomplete`, `timed_out`, or `abandoned` (the request answering it ended without an answer: send the message again with the same key).',
+      }),
       error: z.string(),
       reply: ChatReply.nullable().meta({
         description: 'The simulated fallback stored for this run, if any.',

@@ -12,9 +12,9 @@
  * Dependency-free but for zod: the CDK app (lib/flags.ts) and the config parser import it.
  */
 import * as z from 'zod';
+import { MAX_CHAT_SYNC_BUDGET_MS } from '../contract/timing';
 
-/** API Gateway REST integrations time out at 29 s; the sync chat path must end well before. */
-export const MAX_CHAT_SYNC_BUDGET_MS = 28_000;
+export { MAX_CHAT_SYNC_BUDGET_MS };
 /** Below this the model rarely answers before the 202, so nearly every turn would poll. */
 export const MIN_CHAT_SYNC_BUDGET_MS = 1_000;
 
@@ -82,11 +82,11 @@ export const FLAG_DEFINITIONS = {
       .number({ error: 'must be a number' })
       .int('must be a whole number')
       .min(MIN_CHAT_SYNC_BUDGET_MS, `must be at least ${MIN_CHAT_SYNC_BUDGET_MS}`)
-      .lt(
+      .max(
         MAX_CHAT_SYNC_BUDGET_MS,
-        `must be below ${MAX_CHAT_SYNC_BUDGET_MS} (API Gateway answers 504 at 29 s)`,
+        `must be at most ${MAX_CHAT_SYNC_BUDGET_MS} (the chat function needs the rest of its 28 s to record the answer)`,
       ),
-    20_000,
+    MAX_CHAT_SYNC_BUDGET_MS,
     'How long a chat request waits for the model before answering 202 and handing the run to the poller.',
   ),
   rate_limit_per_minute: flag(

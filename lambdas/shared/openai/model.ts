@@ -28,6 +28,7 @@ import {
   type CoachModel,
   type CoachPoll,
   type CoachTurnRequest,
+  type RespondOptions,
 } from '../ports';
 import type { AdapterContext, OpenAIRetryKind } from './context';
 import { abortedError, classify, timed, toCoachModelError, endedByStreamError, type Failure } from './errors';
@@ -103,13 +104,11 @@ export class OpenAICoachModel implements CoachModel {
     return { id: conversation.id };
   }
 
-  async respond(
-    request: CoachTurnRequest,
-    options: CallOptions & { readonly wait_ms: number },
-  ): Promise<CoachPoll> {
+  async respond(request: CoachTurnRequest, options: RespondOptions): Promise<CoachPoll> {
     const { signal } = options;
     const deadline = Date.now() + Math.max(0, options.wait_ms);
-    let uncertain = false;
+    // A claim answered again may have had its create accepted by the invocation that died.
+    let uncertain = options.recover_first ?? false;
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw abortedError(signal);
       if (uncertain) {

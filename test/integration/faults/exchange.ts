@@ -41,9 +41,9 @@ export async function exchangeRows(pool: pg.Pool, userId: string): Promise<Excha
 
 /**
  * No half-written exchange: every chat row belongs to a run; a completed or failed run has
- * its user row and its AI row (the answer or the stored fallback), a pending one only the
- * user row, a claim still in flight none; at most one usage row per run, and only for an
- * answer OpenAI wrote.
+ * its user row and its AI row (the answer or the stored fallback), a pending one and a claim
+ * still in flight only the user row (the claim stores it); at most one usage row per run, and
+ * only for an answer OpenAI wrote.
  */
 export function expectConsistent(rows: ExchangeRows): void {
   const runIds = new Set(rows.runs.map((r) => r.id));
@@ -56,11 +56,9 @@ export function expectConsistent(rows: ExchangeRows): void {
     const ai = rows.chats.find((c) => c.run_id === run.id && c.message_type === 'ai');
     // A failed run keeps the user's message, with the stored fallback when there is one.
     const expected =
-      run.status === 'in_flight'
-        ? []
-        : run.status === 'pending' || (run.status !== 'completed' && !ai?.fallback)
-          ? ['user']
-          : ['ai', 'user'];
+      run.status === 'in_flight' || run.status === 'pending' || (run.status !== 'completed' && !ai?.fallback)
+        ? ['user']
+        : ['ai', 'user'];
     expect({ status: run.status, rows: kinds }).toEqual({ status: run.status, rows: expected });
     const usage = rows.usage.filter((u) => u.run_id === run.id);
     expect(usage).toHaveLength(ai?.variant === 'openai' ? 1 : 0);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sqlStore, type CoachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { turnInput } from '../../support/turns';
 import { insertUser } from '../../support/users';
 
 let db: TestDatabase;
@@ -19,16 +20,7 @@ beforeAll(async () => {
 afterAll(() => db?.drop());
 
 const prepare = (userId: string, key: string) =>
-  store.prepareTurn({
-    user_id: userId,
-    assistant_type: 'general_coach',
-    chat_type: 'general',
-    goal_id: null,
-    thread_id: null,
-    client_message_id: key,
-    claim_ttl_seconds: 60,
-    recent_limit: 5,
-  });
+  store.prepareTurn(turnInput(userId, key, { message: 'A long question' }));
 
 async function pendingRun(userId: string, key: string): Promise<string> {
   const prepared = await prepare(userId, key);
@@ -36,14 +28,7 @@ async function pendingRun(userId: string, key: string): Promise<string> {
   await store.beginPendingRun({
     run_id: prepared.run_id,
     user_id: userId,
-    assistant_type: 'general_coach',
-    profile_ref: 'general_coach@1',
     thread_id: 'conv_deadline_test',
-    chat_type: 'general',
-    goal_id: null,
-    journal_entry_id: null,
-    client_message_id: key,
-    message: 'A long question',
     openai_response_id: 'resp_deadline_test',
   });
   return prepared.run_id;

@@ -14,7 +14,7 @@ import { sqlStore, type CoachStore } from '../../../local/runtime';
 import type { TestDatabase } from '../../support/database';
 import { migrateCli, type CliResult } from '../../support/migrate-cli';
 import { createShapeDatabase, EXTENDED, WORKING_SHAPES } from '../../support/shapes';
-import { OPENAI_ANSWER } from '../../support/store-contract';
+import { OPENAI_ANSWER, turnInput } from '../../support/turns';
 
 const MESSAGE = 'How do I keep going when I feel flat?';
 
@@ -24,17 +24,12 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
   let check: CliResult;
   let migrate: CliResult;
 
-  const turn = (extra: Partial<PrepareTurnInput> = {}): PrepareTurnInput => ({
-    user_id: shape.user.id,
-    assistant_type: 'general_coach',
-    chat_type: 'general',
-    goal_id: shape.user.goalId,
-    thread_id: null,
-    client_message_id: `shape-${Math.random().toString(36).slice(2)}`,
-    claim_ttl_seconds: 60,
-    recent_limit: 5,
-    ...extra,
-  });
+  const turn = (extra: Partial<PrepareTurnInput> = {}): PrepareTurnInput =>
+    turnInput(shape.user.id, `shape-${Math.random().toString(36).slice(2)}`, {
+      goal_id: shape.user.goalId,
+      message: MESSAGE,
+      ...extra,
+    });
   const claimed = async (input: PrepareTurnInput): Promise<Extract<PreparedTurn, { kind: 'claimed' }>> => {
     const prepared = await store.prepareTurn(input);
     if (prepared.kind !== 'claimed') throw new Error(`expected a claim, got ${prepared.kind}`);
@@ -66,7 +61,15 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
   });
 
   test('prepare gives the context: the name, the latest rating per pillar in order, active goals with pillar names', async () => {
+    // Read before the claim, which stores the user's message (a theme of the next context).
+    const contextData = await store.getContextData({
+      user_id: shape.user.id,
+      goal_id: shape.user.goalId,
+      recent_limit: 5,
+    });
     const prepared = await claimed(turn());
+    // Nothing is answered here: let the next test's turn have the thread.
+    await store.releaseTurn({ run_id: prepared.run_id, user_id: shape.user.id });
 
     expect(prepared.context).toEqual({
       ...shape.user.context,
@@ -74,9 +77,7 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
       recent_messages: expect.any(Array),
     });
     expect(prepared.context.recent_messages[0]).toEqual(shape.user.latestMessage);
-    expect(
-      await store.getContextData({ user_id: shape.user.id, goal_id: shape.user.goalId, recent_limit: 5 }),
-    ).toEqual(prepared.context);
+    expect(contextData).toEqual(prepared.context);
   });
 
   test('a chat turn is recorded: both rows, the thread on the conversation, the usage', async () => {
@@ -84,12 +85,9 @@ describe.each(WORKING_SHAPES)('the $name shape', (shape) => {
     const prepared = await claimed(input);
 
     const reply = await store.recordExchange({
-      ...input,
       run_id: prepared.run_id,
-      profile_ref: 'general_coach@1',
+      user_id: input.user_id,
       thread_id: 'conv_shape_test',
-      journal_entry_id: null,
-      message: MESSAGE,
       answer: OPENAI_ANSWER,
     });
 
@@ -181,29 +179,20 @@ describe('the extended shape keeps its own columns and triggers working', () => 
   });
 
   test('new chat rows take the defaults of the extra NOT NULL columns', async () => {
-    const prepared = await store.prepareTurn({
-      user_id: EXTENDED.user.id,
-      assistant_type: 'pillar_coach',
-      chat_type: 'pillar_health',
-      goal_id: null,
-      thread_id: null,
-      client_message_id: 'extended-defaults-1',
-      claim_ttl_seconds: 60,
-      recent_limit: 5,
-    });
+    const prepared = await store.prepareTurn(
+      turnInput(EXTENDED.user.id, 'extended-defaults-1', {
+        assistant_type: 'pillar_coach',
+        profile_ref: 'pillar_coach@1',
+        chat_type: 'pillar_health',
+        message: MESSAGE,
+      }),
+    );
     if (prepared.kind !== 'claimed') throw new Error(prepared.kind);
 
     await store.recordExchange({
       run_id: prepared.run_id,
       user_id: EXTENDED.user.id,
-      assistant_type: 'pillar_coach',
-      profile_ref: 'pillar_coach@1',
       thread_id: 'conv_extended',
-      chat_type: 'pillar_health',
-      goal_id: null,
-      journal_entry_id: null,
-      client_message_id: 'extended-defaults-1',
-      message: MESSAGE,
       answer: OPENAI_ANSWER,
     });
 

@@ -14,6 +14,7 @@ import { coachStore } from '../../../local/runtime';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { startPostgrestServer, type PostgrestServer } from '../../support/postgrest-server';
 import { describeChatStoreContract } from '../../support/store-contract';
+import { turnInput } from '../../support/turns';
 
 const supabaseStore = (options: Parameters<typeof createSupabaseTransport>[0]) =>
   coachStore(createSupabaseTransport(options));
@@ -31,16 +32,7 @@ describeChatStoreContract('supabase-js over PostgREST', async () => {
   };
 });
 
-const prepareInput = (userId: string): PrepareTurnInput => ({
-  user_id: userId,
-  assistant_type: 'general_coach',
-  chat_type: 'general',
-  goal_id: null,
-  thread_id: null,
-  client_message_id: `k-${randomUUID()}`,
-  claim_ttl_seconds: 60,
-  recent_limit: 5,
-});
+const prepareInput = (userId: string): PrepareTurnInput => turnInput(userId, `k-${randomUUID()}`);
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve, reject) => {

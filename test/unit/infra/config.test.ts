@@ -38,7 +38,7 @@ describe('deploy configuration', () => {
       audience: 'authenticated',
       usesJwtSecret: false,
       logRetentionDays: 30,
-      syncBudgetMs: 20_000,
+      syncBudgetMs: 15_000,
       openaiEnabled: true,
       fallbackEnabled: true,
       rolloutPercent: 100,

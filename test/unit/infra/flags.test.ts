@@ -82,7 +82,7 @@ describe('the flags profile', () => {
       openai_enabled: false,
       rollout_percent: 10,
       fallback_enabled: true,
-      sync_budget_ms: 20_000,
+      sync_budget_ms: 15_000,
       daily_token_limit_per_user: 200_000,
       daily_cost_limit_usd_per_user: 1,
       global_daily_cost_budget_usd: 40,

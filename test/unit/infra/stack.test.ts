@@ -119,7 +119,7 @@ describe('functions', () => {
   it('hands the chat function its policy and the poller state machine, and only the chat function', () => {
     expect(envOf(stack.functions.chat)).toMatchObject({
       SUPABASE_URL: 'https://example.supabase.co',
-      CHAT_SYNC_BUDGET_MS: '20000',
+      CHAT_SYNC_BUDGET_MS: '15000',
       OPENAI_ENABLED: 'true',
       FALLBACK_ENABLED: 'true',
       OPENAI_ROLLOUT_PERCENT: '100',
@@ -503,6 +503,17 @@ describe('monitoring', () => {
     });
   });
 
+  it('alarms as soon as the global daily budget sends a turn to the simulated coach', () => {
+    expect(alarm('globalBudget')).toMatchObject({
+      MetricName: 'GlobalBudgetExceeded',
+      Namespace: 'MiVia/Coach',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('alarms on any failed or timed-out poller execution and on five API 5XX in five minutes', () => {
     expect(alarm('pollerFailed')).toMatchObject({
       MetricName: 'ExecutionsFailed',
@@ -524,8 +535,8 @@ describe('monitoring', () => {
 
   it('sends every alarm to the encrypted, TLS-only alarm topic', () => {
     const topic = logicalId(stack.monitoring.alarmTopic);
-    // The monitoring's seven, and the erasure runner's own (test/unit/infra/erasure-stack.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
+    // The monitoring's eight, and the erasure runner's own (test/unit/infra/erasure-stack.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     for (const a of Object.values(stack.monitoring.alarms)) {
       expect(props(a).AlarmActions).toEqual([{ Ref: topic }]);
       expect(props(a).TreatMissingData).toBe('notBreaching');
