@@ -204,7 +204,8 @@ export class CoachFunctions extends Construct {
       description: 'POST /functions/v1/openai-chat-completion: the coach reply (200) or a long run (202)',
       // Below API Gateway's 29 s integration limit; the sync budget ends well before this.
       timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chat),
-      memorySize: 1024,
+      // 512 MB like the others: the chat waits on OpenAI for most of its billed time, so its
+      // memory is mostly paid idle (docs/performance.md: at 1024 MB it was 80 % of the AWS cost).
       reservedConcurrentExecutions:
         config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
       environment: { ...database, ...openai, ...policy },

@@ -4,7 +4,6 @@
  */
 process.env.POWERTOOLS_SERVICE_NAME ??= 'mivia-coach-local';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.LOG_LEVEL ?? 'WARN';
 
 export {};

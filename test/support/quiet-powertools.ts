@@ -2,4 +2,3 @@
 // the test output (errors still show). Set the variables yourself to see everything.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';

@@ -15,7 +15,6 @@ let fake: OpenAIFake;
 
 beforeAll(async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
   fake = await startOpenAIFake();
   const { startLocalApi } = await import('../../../local/server');
   api = await startLocalApi({

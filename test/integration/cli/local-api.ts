@@ -8,7 +8,6 @@ import { checkAnswer } from '../../support/contract-check';
 export async function startQuietLocalApi(): Promise<LocalApi> {
   // Powertools reads these at import time: no EMF lines, no X-Ray, no logs in test output.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   const { startLocalApi } = await import('../../../local/server');
   return startLocalApi({

@@ -11,7 +11,6 @@ let handler: ProxyHandler;
 beforeAll(async () => {
   // Powertools reads its settings at import time: quiet, no EMF, no X-Ray.
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  process.env.POWERTOOLS_TRACE_ENABLED = 'false';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   ({ handler } = await import('../../../lambdas/openapi/handler'));
 });
