@@ -29,6 +29,24 @@ export default tseslint.config(
     },
   },
   {
+    // What several features share imports no feature: a handler folder depends on shared, never
+    // the other way (docs/architecture.md).
+    files: ['lambdas/shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(\.\./)+(chat|runs|threads|context|feedback|poller|ai-data|authorizer|openapi)/`,
+              message: 'lambdas/shared imports no feature folder: move what both need into lambdas/shared',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'bin/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },

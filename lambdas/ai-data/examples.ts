@@ -5,7 +5,7 @@
  */
 import type { Examples } from '../openapi/examples';
 import { ERASURE_ID_EXAMPLE, RUN_ID_EXAMPLE } from '../shared/contract/routes';
-import type { AiDataErasure, AiDataExport, AiDataRequest } from './schemas';
+import type { AiDataErasure, AiDataExport, AiDataRequest } from '../shared/contract/ai-data';
 
 const DEMO_USER_ID = 'dec0de00-0000-4000-8000-000000000001';
 const CONVERSATION_ID = 'conv_6853f1c2a7e88190b1d7c5e2f4a9d0e3';

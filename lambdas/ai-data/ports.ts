@@ -4,7 +4,7 @@
  * erasure state machine (Step Functions in AWS, the same definition run locally).
  */
 import type { StoreCallOptions } from '../shared/store/transport';
-import type { AiDataErasure, AiDataExport } from './schemas';
+import type { AiDataErasure, AiDataExport } from '../shared/contract/ai-data';
 
 /** What `coach_begin_erasure` answers: the erasure, and whether an execution must be started. */
 export interface BegunErasure {

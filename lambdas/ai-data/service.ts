@@ -7,7 +7,7 @@ import { appError } from '../shared/errors';
 import { CLAIM_TTL_SECONDS } from '../shared/contract/timing';
 import { runErasure, type ErasureDeps } from './erasure';
 import type { AiDataStore, ErasureStarter } from './ports';
-import type { AiDataErasure, AiDataExport } from './schemas';
+import type { AiDataErasure, AiDataExport } from '../shared/contract/ai-data';
 
 /** How long a delete request erases before it answers 202 and the state machine goes on. */
 export const ERASURE_SYNC_BUDGET_MS = 8_000;

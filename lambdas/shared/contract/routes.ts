@@ -25,7 +25,7 @@ import {
   ThreadManagerRequest,
   UserAssistantThread,
 } from './schemas';
-import { AiDataErasure, AiDataReply, AiDataRequest, ErasureIdParams } from '../../ai-data/schemas';
+import { AiDataErasure, AiDataReply, AiDataRequest, ErasureIdParams } from './ai-data';
 
 /** Every path starts here, as the Supabase functions URL does (`<project>/functions/v1`). */
 export const FUNCTIONS_BASE_PATH = '/functions/v1';

@@ -4,7 +4,7 @@
  * the handlers validate with them; docs/safety.md says what each field covers.
  */
 import * as z from 'zod';
-import { UserAssistantThread } from '../shared/contract/schemas';
+import { UserAssistantThread } from './schemas';
 
 const uuid = z.uuid();
 const time = z.string().meta({ description: 'ISO-8601 in UTC, e.g. `2026-11-24T19:42:31.870Z`.' });
