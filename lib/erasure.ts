@@ -15,7 +15,7 @@
  *     └─ error (after retries with backoff) ─▶ MarkFailed ─▶ Failed
  * ```
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -25,7 +25,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { synthesizedDefinition } from './definition';
+import { acknowledgeTaskRole, synthesizedDefinition } from './definition';
 
 /** How long an erasure may run in all: far beyond any user's data, and below the history's event limit. */
 export const ERASURE_TIMEOUT_HOURS = 24;
@@ -167,25 +167,7 @@ export class ErasureRunner extends Construct {
       this.failedAlarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
     }
 
-    // The role invokes the erasure task (function and its versions) and nothing else but the
-    // X-Ray and log-delivery calls that tracing and logging need.
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended delivery ' +
-        '(logs:CreateLogDelivery, DescribeResourcePolicies, ...) support no resource-level permissions.',
-    });
-    const cfnFunction = fn.node.defaultChild;
-    if (cfnFunction instanceof lambda.CfnFunction) {
-      const stack = Stack.of(this);
-      const logicalId = stack.resolve(stack.getLogicalId(cfnFunction)) as string;
-      Validations.of(this.stateMachine.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
-          'LambdaInvoke grants lambda:InvokeFunction on the erasure function and its qualified ARNs ' +
-          '(versions and aliases, "<arn>:*"): the same single function, no other.',
-      });
-    }
+    acknowledgeTaskRole(this.stateMachine, fn, 'erasure');
   }
 
   /**

@@ -12,14 +12,14 @@
  *     └─ error (after retries) ─▶ MarkFailed ─▶ Failed
  * ```
  */
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { synthesizedDefinition } from './definition';
+import { acknowledgeTaskRole, synthesizedDefinition } from './definition';
 
 /** Default poll budget: after this long the run is timed out, the response cancelled. */
 export const DEFAULT_MAX_POLL_SECONDS = 600;
@@ -142,25 +142,7 @@ export class RunPoller extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
 
-    // The role invokes the poll task (function and its versions) and nothing else but the
-    // X-Ray and log-delivery calls that tracing and logging need.
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs vended delivery ' +
-        '(logs:CreateLogDelivery, DescribeResourcePolicies, ...) support no resource-level permissions.',
-    });
-    const cfnFunction = fn.node.defaultChild;
-    if (cfnFunction instanceof lambda.CfnFunction) {
-      const stack = Stack.of(this);
-      const logicalId = stack.resolve(stack.getLogicalId(cfnFunction)) as string;
-      Validations.of(this.stateMachine.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-        reason:
-          'LambdaInvoke grants lambda:InvokeFunction on the poll function and its qualified ARNs ' +
-          '(versions and aliases, "<arn>:*"): the same single function, no other.',
-      });
-    }
+    acknowledgeTaskRole(this.stateMachine, fn, 'poll');
   }
 
   /**
