@@ -71,3 +71,14 @@ export {
   type PreflightReport,
 } from './preflight';
 export { formatPreflight } from './preflight-report';
+export {
+  lastDays,
+  readReports,
+  REPORT_FUNCTIONS,
+  ReportRangeError,
+  type CohortDay,
+  type Reports,
+  type SafetyDay,
+  type UserDay,
+  type VariantDay,
+} from './reports';
