@@ -91,7 +91,10 @@ function localRoute(route: Route, handler: ProxyHandler): LocalRoute {
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
   const env: Record<string, string | undefined> = { ...LOCAL_DEFAULTS, ...process.env, ...options.env };
-  const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL });
+  const database = await openLocalDatabase({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDir: env.LOCAL_PGLITE_DIR,
+  });
   const cfg = loadConfig({ ...env, DATABASE_URL: env.DATABASE_URL ?? 'pglite://embedded' });
   const model = await modelFromConfig(cfg);
   // The poll task reads the runtime, which holds the poller: resolved when a run starts.

@@ -3,76 +3,18 @@
  * of replies, feedback, usage and safety events, with rows just outside the range and rows the
  * reports must not count. Every expected figure below is worked out by hand from the fixtures.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { REPORT_FUNCTIONS } from '../../../db/reports';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { insertUser } from '../../support/users';
-
-interface Reply {
-  readonly user: string;
-  /** journal_ai_chats.created_at (a timestamp without time zone here, read as UTC). */
-  readonly at: string;
-  readonly variant: 'openai' | 'simulated';
-  readonly fallback?: boolean;
-  readonly ms: number;
-  readonly cohort: string | null;
-  readonly rating?: 'up' | 'down';
-  readonly usage?: { readonly tokens: number; readonly cost: string; readonly at: string };
-  readonly crisis?: boolean;
-}
+import { insertReply, insertSafetyEvent, insertUsage, type ReplyFixture } from './fixtures';
 
 describe('report functions', () => {
   let db: TestDatabase;
   let u1: string;
   let u2: string;
 
-  async function usage(user: string | null, run: string | null, tokens: number, cost: string, at: string) {
-    await db.pool.query(
-      `insert into public.openai_usage_logs
-         (user_id, thread_id, prompt_tokens, completion_tokens, total_tokens, model_used, cost_estimate, run_id, variant, created_at)
-       values ($1, 'conv_report', $2, 0, $2, 'gpt-6-luna', $3, $4, 'openai', $5)`,
-      [user, tokens, cost, run, at],
-    );
-  }
-
-  async function safetyEvent(
-    source: string,
-    category: string,
-    action: string,
-    at: string,
-    run: string | null,
-  ) {
-    await db.pool.query(
-      `insert into public.safety_events (user_id, run_id, source, category, action, created_at)
-       values (null, $1, $2, $3, $4, $5)`,
-      [run, source, category, action, at],
-    );
-  }
-
-  async function reply(r: Reply): Promise<void> {
-    const run = randomUUID();
-    await db.pool.query(
-      `insert into public.chat_runs (id, user_id, client_message_id, status, assistant_type, cohort)
-       values ($1, $2, $3, 'completed', 'general_coach', $4)`,
-      [run, r.user, randomUUID(), r.cohort],
-    );
-    const { rows } = await db.pool.query<{ id: string }>(
-      `insert into public.journal_ai_chats (user_id, message, response, message_type, created_at, variant, fallback, response_time_ms, run_id, cohort)
-       values ($1, 'hello', 'a reply', 'ai', $2, $3, $4, $5, $6, $7) returning id`,
-      [r.user, r.at, r.variant, r.fallback ?? false, r.ms, run, r.cohort],
-    );
-    const message = rows[0]!.id;
-    await db.pool.query(`update public.chat_runs set ai_message_id = $1 where id = $2`, [message, run]);
-    if (r.rating) {
-      await db.pool.query(
-        `insert into public.chat_feedback (user_id, message_id, rating) values ($1, $2, $3)`,
-        [r.user, message, r.rating],
-      );
-    }
-    if (r.usage) await usage(r.user, run, r.usage.tokens, r.usage.cost, r.usage.at);
-    if (r.crisis) await safetyEvent('user_message', 'self-harm/intent', 'crisis_reply', `${r.at}Z`, run);
-  }
+  const reply = (r: ReplyFixture) => insertReply(db.pool, r);
 
   async function report(name: string, p: unknown): Promise<Record<string, unknown>> {
     const client = await db.pool.connect();
@@ -143,7 +85,13 @@ describe('report functions', () => {
       crisis: true,
     });
     // 00:10 in UTC+2 is 22:10 UTC on the 10th: counted on the 10th.
-    await usage(u2, null, 40, '0.0004', '2025-06-11T00:10:00+02:00');
+    await insertUsage(db.pool, {
+      user: u2,
+      run: null,
+      tokens: 40,
+      cost: '0.0004',
+      at: '2025-06-11T00:10:00+02:00',
+    });
 
     // 2025-06-11: ten OpenAI replies of 100 … 1000 ms, three of them rated.
     for (let i = 1; i <= 10; i += 1) {
@@ -158,8 +106,20 @@ describe('report functions', () => {
       });
     }
     // The usage of a user whose AI data was erased: no user, no run, still cost.
-    await usage(null, null, 50, '0.0005', '2025-06-11T12:00:00Z');
-    await safetyEvent('coach_reply', 'violence', 'reply_replaced', '2025-06-11T13:00:00Z', null);
+    await insertUsage(db.pool, {
+      user: null,
+      run: null,
+      tokens: 50,
+      cost: '0.0005',
+      at: '2025-06-11T12:00:00Z',
+    });
+    await insertSafetyEvent(db.pool, {
+      source: 'coach_reply',
+      category: 'violence',
+      action: 'reply_replaced',
+      at: '2025-06-11T13:00:00Z',
+      run: null,
+    });
 
     // Not counted: the day before and the day after the range, a row the app inserted itself
     // (no run names it), and a user message.
