@@ -8,6 +8,7 @@ export { pgExecutor, pgliteExecutor, type PgSession, type SqlExecutor } from './
 export {
   applyBaseline,
   applyDemoSeed,
+  applyLocalUser,
   applySupabasePlatform,
   BASELINE_DIR,
   execInTransaction,

@@ -117,7 +117,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const eraser = await eraserFromConfig(cfg);
   const store = options.instrument?.store?.(database.store) ?? database.store;
   const runtime = assembleRuntime(cfg, { store, model, poller, eraser, erasures });
-  const authenticate = localAuthenticator(env);
+  // A token for a user this database does not have yet (`npm run dev-token -- --user`) creates it.
+  const authenticate = localAuthenticator(env, { onUser: (userId) => database.ensureUser(userId) });
   const handlers = localHandlers(getRuntime);
   const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
 

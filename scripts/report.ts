@@ -123,7 +123,7 @@ async function withDatabase<T>(
   }
   throw new UsageError(
     'no database: set DATABASE_URL, or LOCAL_PGLITE_DIR to the folder the local API was started with ' +
-      '(`LOCAL_PGLITE_DIR=.local/pglite npm start`, chat, stop it, then report)',
+      '(`LOCAL_PGLITE_DIR=.tmp/pglite npm start`, chat, stop it, then report)',
   );
 }
 

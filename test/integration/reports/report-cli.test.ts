@@ -157,7 +157,7 @@ describe('npm run report', () => {
     const run = await report(['--days', '7'], {});
 
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('LOCAL_PGLITE_DIR=.local/pglite npm start');
+    expect(run.stderr).toContain('LOCAL_PGLITE_DIR=.tmp/pglite npm start');
   });
 
   it("reports on the local API's PGlite folder (LOCAL_PGLITE_DIR) once the API has stopped", async () => {
