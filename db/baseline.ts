@@ -9,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SqlExecutor } from './executor';
+import { DEMO_USER_EMAIL, DEMO_USER_ID } from './fixtures';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -72,7 +73,36 @@ export async function applySupabasePlatform(executor: SqlExecutor): Promise<void
   for (const file of PLATFORM_FILES) await execFile(executor, path.join(BASELINE_DIR, file));
 }
 
-/** Adds the local-mode demo user (`DEMO_USER_ID` in `db/fixtures.ts`); idempotent. */
+/**
+ * Adds a local-mode user (`db/seed/local-user.sql`): the auth user, with `email` (default
+ * `<id>@mivia.local`) and `metadata`, and a profile row where the app's table allows one;
+ * idempotent, an existing user is left alone.
+ */
+export async function applyLocalUser(
+  executor: SqlExecutor,
+  userId: string,
+  options: { readonly email?: string; readonly metadata?: Readonly<Record<string, unknown>> } = {},
+): Promise<void> {
+  const sql = await readFile(path.join(SEED_DIR, 'local-user.sql'), 'utf8');
+  await executor.exec('begin');
+  try {
+    // Transaction-local settings, which the script reads: never spliced into its SQL.
+    await executor.query(
+      `select pg_catalog.set_config('mivia.local_user_id', $1, true),
+              pg_catalog.set_config('mivia.local_user_email', $2, true),
+              pg_catalog.set_config('mivia.local_user_meta', $3, true)`,
+      [userId, options.email ?? `${userId}@mivia.local`, JSON.stringify(options.metadata ?? {})],
+    );
+    await executor.exec(sql);
+    await executor.exec('commit');
+  } catch (error) {
+    await executor.exec('rollback').catch(() => undefined);
+    throw new Error(`db/seed/local-user.sql failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Adds the local-mode demo user (`DEMO_USER_ID` in `db/fixtures.ts`, "Sam"); idempotent. */
 export async function applyDemoSeed(executor: SqlExecutor): Promise<void> {
+  await applyLocalUser(executor, DEMO_USER_ID, { email: DEMO_USER_EMAIL, metadata: { display_name: 'Sam' } });
   await execFile(executor, path.join(SEED_DIR, 'demo.sql'));
 }

@@ -8,6 +8,7 @@ export { pgExecutor, pgliteExecutor, type PgSession, type SqlExecutor } from './
 export {
   applyBaseline,
   applyDemoSeed,
+  applyLocalUser,
   applySupabasePlatform,
   BASELINE_DIR,
   execInTransaction,
@@ -71,3 +72,14 @@ export {
   type PreflightReport,
 } from './preflight';
 export { formatPreflight } from './preflight-report';
+export {
+  lastDays,
+  readReports,
+  REPORT_FUNCTIONS,
+  ReportRangeError,
+  type CohortDay,
+  type Reports,
+  type SafetyDay,
+  type UserDay,
+  type VariantDay,
+} from './reports';

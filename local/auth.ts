@@ -26,11 +26,21 @@ export function signLocalDevToken(env: Env, userId: string): Promise<string> {
   return signDevToken({ userId, ...localTokenSettings(env) });
 }
 
-export function localAuthenticator(env: Env) {
+/**
+ * Verifies a request's bearer token as the deployed authorizer does; null when it is not
+ * valid. `onUser` runs for each verified user before the request goes on: the local API
+ * creates a user it has not seen yet there (a dev token for another user is signed offline,
+ * so its rows cannot exist before). Its failure is the request's, never a 401.
+ */
+export function localAuthenticator(
+  env: Env,
+  options: { readonly onUser?: (userId: string) => Promise<void> } = {},
+) {
   const { secret, issuer } = localTokenSettings(env);
   return async (authorization: string | undefined): Promise<VerifiedUser | null> => {
+    let user: VerifiedUser;
     try {
-      return await verifySupabaseToken(bearerToken(authorization), {
+      user = await verifySupabaseToken(bearerToken(authorization), {
         mode: 'hs256',
         issuer,
         audience: env.AUTH_AUDIENCE ?? 'authenticated',
@@ -39,5 +49,7 @@ export function localAuthenticator(env: Env) {
     } catch {
       return null;
     }
+    await options.onUser?.(user.userId);
+    return user;
   };
 }

@@ -91,7 +91,10 @@ function localRoute(route: Route, handler: ProxyHandler): LocalRoute {
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
   const env: Record<string, string | undefined> = { ...LOCAL_DEFAULTS, ...process.env, ...options.env };
-  const database = await openLocalDatabase({ databaseUrl: env.DATABASE_URL });
+  const database = await openLocalDatabase({
+    databaseUrl: env.DATABASE_URL,
+    pgliteDir: env.LOCAL_PGLITE_DIR,
+  });
   const cfg = loadConfig({ ...env, DATABASE_URL: env.DATABASE_URL ?? 'pglite://embedded' });
   const model = await modelFromConfig(cfg);
   // The poll task reads the runtime, which holds the poller: resolved when a run starts.
@@ -114,7 +117,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const eraser = await eraserFromConfig(cfg);
   const store = options.instrument?.store?.(database.store) ?? database.store;
   const runtime = assembleRuntime(cfg, { store, model, poller, eraser, erasures });
-  const authenticate = localAuthenticator(env);
+  // A token for a user this database does not have yet (`npm run dev-token -- --user`) creates it.
+  const authenticate = localAuthenticator(env, { onUser: (userId) => database.ensureUser(userId) });
   const handlers = localHandlers(getRuntime);
   const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
 

@@ -1,22 +1,18 @@
--- Local mode's demo user (db/fixtures.ts DEMO_USER_ID, "Sam"): the auth user with the name in
--- its metadata (where Supabase keeps it), a profile row, ratings for up to four pillars over
--- two check-ins, two active goals, and no threads yet, so the first chat creates one. It
--- runs after the migrations and writes only what the PRD shows of the app's tables, through
--- what coach_internal.discover_shape() found (the profile key, the goal's pillar column, the
+-- Local mode's demo user (db/fixtures.ts DEMO_USER_ID, "Sam"): ratings for up to four pillars
+-- over two check-ins, two active goals, and no threads yet, so the first chat creates one. The
+-- user itself (the auth user, with the name in its metadata where Supabase keeps it, and the
+-- profile row) comes first from local-user.sql, as every local user's does (db/baseline.ts
+-- applyDemoSeed). It runs after the migrations and writes only what the PRD shows of the app's
+-- tables, through what coach_internal.discover_shape() found (the goal's pillar column, the
 -- pillar key the ratings hold), so it works on any database the preflight passes; every
 -- other column takes its default. A table with a NOT NULL column the seed does not know and
 -- no default for it is skipped with a notice. Idempotent: applying it twice adds nothing.
 set local timezone to 'UTC';
 
-insert into auth.users (id, aud, role, email, email_confirmed_at, raw_user_meta_data, created_at, updated_at) values
-  ('dec0de00-0000-4000-8000-000000000001', 'authenticated', 'authenticated', 'demo@mivia.local', now(), '{"display_name": "Sam"}', now(), now())
-on conflict do nothing;
-
 do $$
 declare
   v_user constant uuid := 'dec0de00-0000-4000-8000-000000000001';
   v_shape jsonb := coach_internal.discover_shape();
-  v_key text := v_shape -> 'mapping' -> 'profile_key' ->> 'column';
   v_goal_column text := v_shape -> 'mapping' -> 'goal_pillar' ->> 'goal_column';
   v_goal_type text := v_shape -> 'mapping' -> 'goal_pillar' ->> 'goal_column_type';
   v_rating_type text := v_shape -> 'mapping' -> 'pillar_key' ->> 'rating_column_type';
@@ -26,23 +22,13 @@ begin
   select coalesce(pg_catalog.jsonb_object_agg(t ->> 'table', c ->> 'name'), '{}'::jsonb) into v_blocked
   from pg_catalog.jsonb_array_elements(v_shape -> 'tables') as t,
        pg_catalog.jsonb_array_elements(t -> 'columns') as c
-  where t ->> 'table' in ('public.profiles', 'public.pillar_ratings', 'public.user_goals')
+  where t ->> 'table' in ('public.pillar_ratings', 'public.user_goals')
     and (c ->> 'not_null')::boolean and not (c ->> 'has_default')::boolean
     and (t ->> 'table', c ->> 'name') not in (
-      ('public.profiles', v_key),
       ('public.pillar_ratings', 'user_id'), ('public.pillar_ratings', 'pillar'),
       ('public.pillar_ratings', 'rating'), ('public.pillar_ratings', 'created_at'),
       ('public.user_goals', 'id'), ('public.user_goals', 'user_id'), ('public.user_goals', 'title'),
       ('public.user_goals', 'focus'), ('public.user_goals', 'is_active'), ('public.user_goals', v_goal_column));
-
-  if v_blocked ? 'public.profiles' then
-    raise notice 'demo seed: no profile row (public.profiles.% is NOT NULL without a default)', v_blocked ->> 'public.profiles';
-  else
-    execute pg_catalog.format(
-      'insert into public.profiles (%I) select $1 where not exists (select 1 from public.profiles where %I = $1)',
-      v_key, v_key)
-    using v_user;
-  end if;
 
   if v_blocked ? 'public.pillar_ratings' then
     raise notice 'demo seed: no ratings (public.pillar_ratings.% is NOT NULL without a default)', v_blocked ->> 'public.pillar_ratings';

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FIXTURE_USERS } from '../../../db/fixtures';
+import { REPORT_FUNCTIONS } from '../../../db/reports';
 import { STORE_FUNCTIONS } from '../../../lambdas/shared/store/transport';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
@@ -41,10 +42,10 @@ describe('privileges of the coach functions', () => {
     await db?.drop();
   });
 
-  it('defines exactly the functions the store calls, each taking and returning jsonb', async () => {
+  it('defines exactly the functions the store and the reports call, each taking and returning jsonb', async () => {
     const coach = functions.filter((f) => f.name.startsWith('coach_'));
 
-    expect(coach.map((f) => f.name).sort()).toEqual([...STORE_FUNCTIONS].sort());
+    expect(coach.map((f) => f.name).sort()).toEqual([...STORE_FUNCTIONS, ...REPORT_FUNCTIONS].sort());
     expect(coach.every((f) => f.signature === `${f.name}(jsonb)`)).toBe(true);
     const { rows } = await db.pool.query<{ n: number }>(
       `select count(*)::int as n from pg_proc p join pg_namespace n on n.oid = p.pronamespace
