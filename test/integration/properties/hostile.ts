@@ -96,6 +96,13 @@ export function textOfUnits(units: number, grain: string): string {
   return grain.repeat(whole) + 'a'.repeat(units - whole * grain.length);
 }
 
+/** Text of exactly `count` code points: `grain` repeated, topped up with `a`. */
+export function textOfCodePoints(count: number, grain: string): string {
+  const size = [...grain].length;
+  const whole = Math.floor(count / size);
+  return grain.repeat(whole) + 'a'.repeat(count - whole * size);
+}
+
 /** Grains whose UTF-16 length and UTF-8 size differ: ASCII, 2-byte, 3-byte, astral (2 units, 4 bytes), combining. */
 export const GRAINS = ['a', 'é', '中', '\u{1F600}', 'e\u0301', '\u200B'] as const;
 

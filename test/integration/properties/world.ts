@@ -59,6 +59,7 @@ export type TokenKind =
   | 'valid_hs256'
   | 'valid_anonymous'
   | 'valid_unknown_user'
+  | 'other_valid'
   | 'expired'
   | 'expired_hs256'
   | 'not_yet_valid'
@@ -79,12 +80,16 @@ export type TokenKind =
   | 'payload_swapped'
   | 'other_users_sub_forged';
 
-/** Kinds API Gateway lets through to the handler, for the attacker (or, for one, a user that does not exist). */
+/**
+ * Kinds API Gateway lets through to the handler: the attacker's, the other user's own
+ * (`other_valid`), and a user that does not exist.
+ */
 export const ACCEPTED_TOKENS: ReadonlySet<TokenKind> = new Set([
   'valid_es256',
   'valid_hs256',
   'valid_anonymous',
   'valid_unknown_user',
+  'other_valid',
 ]);
 
 /** What one route was sent. */
@@ -166,12 +171,7 @@ export async function startWorld(): Promise<World> {
     return reply;
   };
   const attacker = await ownedIds(send, `Bearer ${tokens.valid_es256}`, attackerUser, db);
-  const other = await ownedIds(
-    send,
-    `Bearer ${await signWithKey(es256, { sub: otherUser.id })}`,
-    otherUser,
-    db,
-  );
+  const other = await ownedIds(send, `Bearer ${tokens.other_valid}`, otherUser, db);
   const fingerprinter = await rowFingerprinter(db.pool);
   // The set-up's own requests are not the suite's.
   tallies = new Map();
@@ -263,7 +263,8 @@ async function signTokens(
   const valid = await signWithKey(es256, as);
   const forgedOther = await signWithKey(stranger, { sub: otherId });
   const [header, , signature] = valid.split('.');
-  const otherPayload = (await signWithKey(es256, { sub: otherId })).split('.')[1];
+  const otherValid = await signWithKey(es256, { sub: otherId });
+  const otherPayload = otherValid.split('.')[1];
   const publicKeyAsSecret = JSON.stringify(await exportJWK(es256.publicKey));
   const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const withHeader = (extra: Record<string, unknown>) =>
@@ -274,6 +275,7 @@ async function signTokens(
     valid_anonymous: await signWithKey(es256, { ...as, is_anonymous: true }),
     // A signed-in user whose account is gone (deleted after the token was issued).
     valid_unknown_user: await signWithKey(es256, { sub: randomUUID() }),
+    other_valid: otherValid,
     expired: await signWithKey(es256, { ...as, iat: now - 7200, exp: now - 3600 }),
     expired_hs256: await signWithSecret(HS256_SECRET, { ...as, iat: now - 7200, exp: now - 60 }),
     not_yet_valid: await signWithKey(es256, { ...as, nbf: now + 3600 }),
