@@ -120,6 +120,44 @@ describe.each(AUTH_ROUTES.map((route) => [route.operationId, route] as const))('
   });
 });
 
+describe('a valid token whose account is gone (deleted before the token expired)', () => {
+  it('is 401 on every route that would write for it, and nothing is written', async () => {
+    const authorization = `Bearer ${world.tokens.valid_unknown_user}`;
+    const writes = [
+      { route: ROUTES.sendChatMessage, body: { message: 'Is anyone there?' } },
+      { route: ROUTES.manageThreads, body: { action: 'get_or_create', assistant_type: 'general_coach' } },
+      { route: ROUTES.manageAiData, body: { action: 'delete' } },
+    ];
+    const created = world.fake.count('responses.create');
+    for (const { route, body } of writes) {
+      const reply = await world.sendWritingNothing({
+        route,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect({ route: route.operationId, status: reply.status, code: reply.body.code }).toEqual({
+        route: route.operationId,
+        status: 401,
+        code: 'unauthorized',
+      });
+    }
+    // Refused before anything was paid for.
+    expect(world.fake.count('responses.create')).toBe(created);
+  });
+
+  it('reads as a user with nothing stored', async () => {
+    const reply = await world.sendWritingNothing({
+      route: ROUTES.manageThreads,
+      headers: {
+        authorization: `Bearer ${world.tokens.valid_unknown_user}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ action: 'get_threads' }),
+    });
+    expect(reply).toMatchObject({ status: 200, body: [] });
+  });
+});
+
 describe('sendChatMessage headers', () => {
   const route = ROUTES.sendChatMessage;
   const bearer = () => `Bearer ${world.tokens.valid_es256}`;
