@@ -12,7 +12,7 @@ import type { OwnedIds } from './world';
  * Cases per property. Small enough for CI (every suite is a few hundred requests); set
  * `MIVIA_PROPERTY_RUNS` for a deeper search on a workstation.
  */
-export const RUNS = Number(process.env.MIVIA_PROPERTY_RUNS ?? 12);
+export const RUNS = Number(process.env.MIVIA_PROPERTY_RUNS ?? 20);
 
 /** A valid body of `route` for `ids`' owner; null for a route without a body. */
 export function validBody(route: Route, ids: OwnedIds): Record<string, unknown> | null {
