@@ -21,24 +21,38 @@ export interface TextIssue {
   readonly message: string;
 }
 
-/** Every string in a JSON value (keys included) that cannot be stored, with where it is. */
+/** A value still to look at, or an issue found with an object key, in document order. */
+type Pending = { readonly value: unknown; readonly path: string } | { readonly issue: TextIssue };
+
+/**
+ * Every string in a JSON value (keys included) that cannot be stored, with where it is, in
+ * document order. Walks with its own stack, not by recursion: a 32 KiB body can nest 16,000
+ * levels deep, more than the call stack holds, and this runs before any schema has refused it.
+ */
 export function unstorableTextIn(value: unknown, path = ''): TextIssue[] {
-  if (typeof value === 'string') {
-    const problem = unstorableText(value);
-    return problem ? [{ path, message: `${path || 'value'} ${problem}` }] : [];
+  const issues: TextIssue[] = [];
+  const pending: Pending[] = [{ value, path }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if ('issue' in next) {
+      issues.push(next.issue);
+      continue;
+    }
+    const { value: item, path: at } = next;
+    if (typeof item === 'string') {
+      const problem = unstorableText(item);
+      if (problem) issues.push({ path: at, message: `${at || 'value'} ${problem}` });
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i -= 1) pending.push({ value: item[i], path: `${at}[${i}]` });
+    } else if (item !== null && typeof item === 'object') {
+      for (const [key, child] of Object.entries(item).reverse()) {
+        const childPath = at ? `${at}.${key}` : key;
+        pending.push({ value: child, path: childPath });
+        const keyProblem = unstorableText(key);
+        if (keyProblem) pending.push({ issue: { path: childPath, message: `a key ${keyProblem}` } });
+      }
+    }
   }
-  if (Array.isArray(value)) return value.flatMap((item, i) => unstorableTextIn(item, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) => {
-      const at = path ? `${path}.${key}` : key;
-      const keyProblem = unstorableText(key);
-      return [
-        ...(keyProblem ? [{ path: at, message: `a key ${keyProblem}` }] : []),
-        ...unstorableTextIn(item, at),
-      ];
-    });
-  }
-  return [];
+  return issues;
 }
 
 /**

@@ -83,10 +83,33 @@ function toAppError(name: StoreFunction, refusal: Refusal): AppError {
   return new AppError(refusal.code, { message: refusal.message, cause });
 }
 
+/**
+ * A write for a user whose account is gone: every backend table's `user_id` references
+ * auth.users, and a Supabase access token stays valid until it expires after its account was
+ * deleted. The token is stale, not the service broken: 401, and the app signs the user out.
+ * Both transports carry Postgres' SQLSTATE and message (`… foreign key constraint
+ * "<table>_user_id_fkey"`).
+ */
+function isWriteForMissingUser(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === '23503' &&
+    typeof message === 'string' &&
+    /foreign key constraint "\w+_user_id_fkey"/.test(message)
+  );
+}
+
 /** The one way to call the store's functions over a transport. */
 export function storeCaller(transport: StoreTransport): StoreCall {
   return async <T>(name: StoreFunction, p: object, options?: StoreCallOptions): Promise<T> => {
-    const result = await transport.callFunction(name, p, options);
+    let result: unknown;
+    try {
+      result = await transport.callFunction(name, p, options);
+    } catch (error) {
+      if (!isWriteForMissingUser(error)) throw error;
+      throw new AppError('unauthorized', { message: 'This account no longer exists.', cause: error });
+    }
     const refusal = refusalOf(result);
     if (refusal) throw toAppError(name, refusal);
     return result as T;
