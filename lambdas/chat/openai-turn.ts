@@ -8,7 +8,7 @@ import { buildCoachContext, buildInstructions } from '../shared/coach/context';
 import { profileRef, type CoachProfile } from '../shared/coach/profiles';
 import { conversationMetadata } from '../shared/coach/threads';
 import type { ChatPending, ChatReply } from '../shared/contract/schemas';
-import { MODEL_OVERRUN_MS, POLLER_START_TIMEOUT_MS } from '../shared/contract/timing';
+import { MODEL_OVERRUN_MS, POLLER_START_TIMEOUT_MS, RECORD_SLACK_MS } from '../shared/contract/timing';
 import { appError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import { isCoachModelError, type AiAnswer, type CoachModel, type RunPollerStarter } from '../shared/ports';
@@ -88,11 +88,12 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
       },
     );
     if (outcome.status === 'completed') {
-      const screened = await screenReply(
-        deps,
-        openaiAnswer(outcome, deps.now() - turn.startedAt),
-        turn.safety,
-      );
+      // The reply's screening takes only the slack before recording (contract/timing.ts): a
+      // paid reply is always stored in time, unscreened (and counted) if it must be.
+      const screened = await screenReply(deps, openaiAnswer(outcome, deps.now() - turn.startedAt), {
+        ...turn.safety,
+        timeoutMs: turn.deadline + RECORD_SLACK_MS - deps.now(),
+      });
       const recorded = { ...ids, thread_id: conversationId, answer: screened.answer };
       return {
         status: 200,

@@ -49,16 +49,20 @@ export interface SafetyTurn {
   readonly threshold: number;
   /** The locale the crisis resources are chosen by (null: none known). */
   readonly locale: string | null;
+  /** Less than `SCREENING_TIMEOUT_MS` when the turn has less time left; at most 0: not screened (counted as a timeout). */
+  readonly timeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
 /**
  * Starts screening a text; the promise never rejects and settles within
- * `SCREENING_TIMEOUT_MS`. Start it before the prepare round trip so that both run together.
+ * `SCREENING_TIMEOUT_MS` (or the turn's `timeoutMs`). Start it before the prepare round trip so that both run together.
  */
 export function screen(deps: SafetyDeps, text: string, turn: SafetyTurn): Promise<Screening> {
   if (!turn.enabled || !deps.screener) return Promise.resolve({ kind: 'skipped' });
-  const timeout = AbortSignal.timeout(SCREENING_TIMEOUT_MS);
+  const waitMs = Math.min(SCREENING_TIMEOUT_MS, turn.timeoutMs ?? SCREENING_TIMEOUT_MS);
+  if (waitMs <= 0) return Promise.resolve({ kind: 'failed', failure: 'timeout' });
+  const timeout = AbortSignal.timeout(waitMs);
   const signal = turn.signal ? AbortSignal.any([turn.signal, timeout]) : timeout;
   return deps.screener.moderate(text, { signal }).then(
     (verdict): Screening => ({ kind: 'screened', verdict }),
