@@ -31,6 +31,11 @@ export const ERROR_RATE_THRESHOLD_PERCENT = 5;
 export const FALLBACK_RATE_THRESHOLD_PERCENT = 20;
 /** API 5XX responses in five minutes that page. */
 export const API_5XX_THRESHOLD = 5;
+/**
+ * Screening failures (moderation down, slow or refusing) in five minutes that raise
+ * ModerationFailingAlarm: one slow answer is noise, several mean messages go unscreened.
+ */
+export const SCREENING_FAILURES_THRESHOLD = 5;
 /** Rates over fewer requests than this are not judged: one error in two requests is not an outage. */
 export const MIN_REQUESTS_FOR_RATE = 5;
 
@@ -67,6 +72,8 @@ export class CoachMonitoring extends Construct {
     readonly globalBudget: cw.Alarm;
     readonly pollerFailed: cw.Alarm;
     readonly pollerTimedOut: cw.Alarm;
+    readonly safetyEscalations: cw.Alarm;
+    readonly moderationFailing: cw.Alarm;
     readonly api5xx: cw.Alarm;
   };
 
@@ -206,6 +213,20 @@ export class CoachMonitoring extends Construct {
         { threshold: 1, comparisonOperator: atLeast, evaluationPeriods: 1 },
         props.poller.metricTimedOut({ period: fiveMinutes, statistic: 'Sum' }),
       ),
+      // Every crisis reply and replaced coach reply (docs/safety.md): someone on call looks at
+      // the counts (never the text) and at anything unusual, such as a sudden rise.
+      safetyEscalations: alarm(
+        'SafetyEscalationsAlarm',
+        'The screening answered instead of the coach (a crisis reply, or a coach reply replaced) in the last five minutes',
+        { threshold: 1, comparisonOperator: atLeast, evaluationPeriods: 1 },
+        metric(CoachMetric.SafetyEscalations, 'Sum'),
+      ),
+      moderationFailing: alarm(
+        'ModerationFailingAlarm',
+        `${SCREENING_FAILURES_THRESHOLD} or more screenings failed in five minutes: messages and replies go unscreened (fail open)`,
+        { threshold: SCREENING_FAILURES_THRESHOLD, comparisonOperator: atLeast, evaluationPeriods: 1 },
+        metric(CoachMetric.ScreeningFailed, 'Sum'),
+      ),
       api5xx: alarm(
         'Api5xxAlarm',
         `${API_5XX_THRESHOLD} or more API 5XX responses in five minutes`,
@@ -264,6 +285,9 @@ export class CoachMonitoring extends Construct {
               metric(CoachMetric.ChatLimited, 'Sum', fiveMinutes, 'refused by a per-user limit (429)'),
               metric(CoachMetric.GlobalBudgetExceeded, 'Sum', fiveMinutes, 'simulated: global budget spent'),
               metric(CoachMetric.OpenAIRetries, 'Sum', fiveMinutes, 'OpenAI retries'),
+              metric(CoachMetric.SafetyEscalations, 'Sum', fiveMinutes, 'safety: crisis or replaced reply'),
+              metric(CoachMetric.ScreeningFailed, 'Sum', fiveMinutes, 'screening failed (unscreened)'),
+              metric(CoachMetric.ScreeningSkipped, 'Sum', fiveMinutes, 'screening off'),
               metric(CoachMetric.ServerErrors, 'Sum', fiveMinutes, '5xx answered by handlers'),
             ],
           }),

@@ -17,7 +17,9 @@ import { threadStore, type ThreadStore } from '../lambdas/threads/store';
 import type { AppConfig } from '../lambdas/shared/config';
 import { metricsObserver, type TurnObserver } from '../lambdas/shared/observer';
 import { policyFromConfig, type Policy } from '../lambdas/shared/policy';
-import type { CoachModel, RunPollerStarter } from '../lambdas/shared/ports';
+import type { CrisisResourceTable } from '../lambdas/shared/coach/crisis';
+import type { CoachModel, RunPollerStarter, Screener } from '../lambdas/shared/ports';
+import { crisisResourcesFromEnv } from '../lambdas/shared/runtime/screening';
 import { sqlTransport, type SqlQueryable } from '../lambdas/shared/store/sql-transport';
 import { storeCaller, type StoreTransport } from '../lambdas/shared/store/transport';
 
@@ -58,6 +60,9 @@ export interface Runtime {
   readonly eraser: OpenAIDataEraser | null;
   /** Starts the erasure state machine; null where none runs. */
   readonly erasures: ErasureStarter | null;
+  /** The moderation endpoint the turns are screened with; null without an OpenAI key. */
+  readonly screener: Screener | null;
+  readonly crisisResources: CrisisResourceTable;
 }
 
 export function assembleRuntime(
@@ -68,12 +73,15 @@ export function assembleRuntime(
     readonly poller: RunPollerStarter | null;
     readonly eraser?: OpenAIDataEraser | null;
     readonly erasures?: ErasureStarter | null;
+    readonly screener?: Screener | null;
   },
 ): Runtime {
   return {
     ...parts,
     eraser: parts.eraser ?? null,
     erasures: parts.erasures ?? null,
+    screener: parts.screener ?? null,
+    crisisResources: crisisResourcesFromEnv(),
     policy: policyFromConfig(cfg),
     observer: metricsObserver,
   };

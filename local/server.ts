@@ -17,6 +17,7 @@ import { createErasureTaskHandler } from '../lambdas/ai-data/erasure-handler';
 import { eraserFromConfig } from '../lambdas/ai-data/runtime';
 import { createPollHandler } from '../lambdas/poller/handler';
 import { modelFromConfig } from '../lambdas/shared/runtime/model';
+import { screenerFromConfig } from '../lambdas/shared/runtime/screening';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { localHandlers } from './handlers';
 import { lambdaContext, proxyEvent } from './lambda-event';
@@ -116,7 +117,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   });
   const eraser = await eraserFromConfig(cfg);
   const store = options.instrument?.store?.(database.store) ?? database.store;
-  const runtime = assembleRuntime(cfg, { store, model, poller, eraser, erasures });
+  const screener = await screenerFromConfig(cfg);
+  const runtime = assembleRuntime(cfg, { store, model, poller, eraser, erasures, screener });
   // A token for a user this database does not have yet (`npm run dev-token -- --user`) creates it.
   const authenticate = localAuthenticator(env, { onUser: (userId) => database.ensureUser(userId) });
   const handlers = localHandlers(getRuntime);

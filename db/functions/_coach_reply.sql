@@ -1,4 +1,5 @@
--- The stored ChatReply of a run: its AI row and its user row, found by the ids the run keeps
+-- The stored ChatReply of a run: its AI row and its user row, and the AI disclosure its claim
+-- decided, found by the ids the run keeps
 -- (never by journal_ai_chats.run_id, which app users can write). Null when the run has no AI
 -- row, or when the user deleted either row (the caller answers 410 answer_deleted).
 create or replace function public._coach_reply(p_run uuid) returns jsonb
@@ -14,7 +15,8 @@ as $$
     'user_message_id', u.id,
     'response_time_ms', coalesce(a.response_time_ms, 0),
     'variant', coalesce(a.variant, 'simulated'),
-    'fallback', a.fallback)
+    'fallback', a.fallback,
+    'disclosure', r.disclosure)
   from public.chat_runs r
   join public.journal_ai_chats a on a.id = r.ai_message_id and a.user_id = r.user_id
   join public.journal_ai_chats u on u.id = r.user_message_id and u.user_id = r.user_id

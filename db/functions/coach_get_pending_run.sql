@@ -1,6 +1,6 @@
--- For the poller: the run's state and response, and what its simulated fallback needs (the
--- user's message, the context, the settings). Recording takes only the run and its user: the
--- turn's identity stays in the database.
+-- For the poller: the run's state and response, what its simulated fallback needs (the user's
+-- message, the context, the settings) and what screening its reply needs (the locale).
+-- Recording takes only the run and its user: the turn's identity stays in the database.
 create or replace function public.coach_get_pending_run(p jsonb) returns jsonb
 language plpgsql stable security invoker set search_path = '' set timezone to 'UTC'
 as $$
@@ -18,6 +18,7 @@ begin
     'openai_response_id', v_run.openai_response_id,
     'created_at', public._coach_iso(v_run.created_at),
     'chat_type', v_run.chat_type,
+    'locale', v_run.locale,
     'client_message_id', v_run.client_message_id,
     'message', coalesce((
       select c.message from public.journal_ai_chats c

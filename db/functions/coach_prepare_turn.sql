@@ -1,7 +1,9 @@
 -- The "prepare" round trip (PrepareTurnInput → PreparedTurn, lambdas/chat/ports.ts): refusals,
 -- the idempotency key, one turn at a time per thread, every limit, then the claim, which stores
 -- the turn once: what it is, the user's row (before anything is sent to OpenAI), its cohort and
--- why its variant was chosen, and the reservation of its worst case. A user's prepares run one
+-- why its variant was chosen, the reservation of its worst case, and whether its reply carries
+-- the AI disclosure (the thread's first reply, or the first one `interval_seconds` after the
+-- thread's last disclosure, by the chat's clock `at`). A user's prepares run one
 -- at a time (a transaction-level advisory lock on the user id), so each sees every turn of the
 -- user still in flight, and the limits hold however many messages arrive together. Refused or
 -- busy turns write nothing; nor does a turn while the user's AI data is being erased (409).
@@ -32,6 +34,9 @@ declare
   v_context jsonb;
   v_reply jsonb;
   v_user_row uuid;
+  v_disclosure jsonb := p -> 'disclosure';
+  v_disclose_at timestamptz;
+  v_last_disclosed timestamptz;
 begin
   v_refusal := coalesce(
     public._coach_goal_refusal(v_user, v_goal),
@@ -121,6 +126,20 @@ begin
   -- Before the user's row is stored: the message is not a theme of its own context.
   v_context := public._coach_context(v_user, v_goal, (p ->> 'recent_limit')::int);
 
+  if pg_catalog.jsonb_typeof(v_disclosure) = 'object' then
+    select max(r.disclosed_at) into v_last_disclosed from public.chat_runs r
+    where r.user_id = v_user and r.assistant_type = v_type and r.disclosed_at is not null
+      and r.answered_at is not null and r.id is distinct from v_run.id
+      and r.thread_id = coalesce(v_conversation, v_thread.thread_id);
+    v_disclose_at := (v_disclosure ->> 'at')::timestamptz;
+    if v_last_disclosed is not null
+       and v_last_disclosed > v_disclose_at - pg_catalog.make_interval(secs => (v_disclosure ->> 'interval_seconds')::float8) then
+      v_disclosure := null;
+    end if;
+  else
+    v_disclosure := null;
+  end if;
+
   if v_reclaim then
     update public.chat_runs r
     set status = 'in_flight', attempts = r.attempts + 1, claimed_at = now(), updated_at = now(),
@@ -129,17 +148,22 @@ begin
         thread_id = coalesce(v_conversation, v_thread.thread_id, r.thread_id),
         cohort = v_rollout ->> 'cohort', rollout_reason = v_reason,
         reserved_tokens = (v_reserve ->> 'tokens')::int, reserved_cost_usd = (v_reserve ->> 'cost_usd')::numeric,
-        reservation_open = v_openai, failure_code = null, openai_response_id = null, completed_at = null
+        reservation_open = v_openai, failure_code = null, openai_response_id = null, completed_at = null,
+        disclosure = v_disclosure ->> 'text', disclosed_at = case when v_disclosure is null then null else v_disclose_at end,
+        disclosure_in_response = coalesce((v_disclosure ->> 'in_response')::boolean, false), locale = p ->> 'locale'
     where r.id = v_run.id
     returning r.* into v_run;
   else
     insert into public.chat_runs as r
       (user_id, client_message_id, status, assistant_type, profile_ref, chat_type, goal_id, journal_entry_id,
-       thread_id, cohort, rollout_reason, reserved_tokens, reserved_cost_usd, reservation_open)
+       thread_id, cohort, rollout_reason, reserved_tokens, reserved_cost_usd, reservation_open,
+       disclosure, disclosed_at, disclosure_in_response, locale)
     values
       (v_user, v_key, 'in_flight', v_type, p ->> 'profile_ref', p ->> 'chat_type', v_goal,
        (p ->> 'journal_entry_id')::uuid, coalesce(v_conversation, v_thread.thread_id), v_rollout ->> 'cohort', v_reason,
-       (v_reserve ->> 'tokens')::int, (v_reserve ->> 'cost_usd')::numeric, v_openai)
+       (v_reserve ->> 'tokens')::int, (v_reserve ->> 'cost_usd')::numeric, v_openai,
+       v_disclosure ->> 'text', case when v_disclosure is null then null else v_disclose_at end,
+       coalesce((v_disclosure ->> 'in_response')::boolean, false), p ->> 'locale')
     returning r.* into v_run;
   end if;
   v_user_row := public._coach_ensure_user_row(v_run, p ->> 'message');
@@ -163,6 +187,7 @@ begin
       'tokens', (v_usage ->> 'tokens')::bigint,
       'cost_usd', (v_usage ->> 'cost_usd')::float8,
       'messages', (v_usage ->> 'messages_today')::int),
-    'reservation', v_reserve);
+    'reservation', v_reserve,
+    'disclosure', v_disclosure ->> 'text');
 end
 $$;

@@ -13,6 +13,7 @@ import { metricsObserver } from '../shared/observer';
 import { policyFromConfig } from '../shared/policy';
 import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
+import { crisisResourcesFromEnv, screenerFromConfig } from '../shared/runtime/screening';
 import { stepFunctionsPoller } from '../shared/runtime/poller';
 import { lambdaStoreCall } from '../shared/runtime/store';
 import { sendChatMessage, type ChatDeps } from './service';
@@ -36,6 +37,7 @@ export function createChatHandler(getDeps: () => Promise<ChatDeps>) {
         anonymous: req.anonymous,
         request: req.body,
         clientMessageId,
+        acceptLanguage: req.headers['accept-language'],
         signal: req.signal,
       });
       return { statusCode: outcome.status, body: outcome.body };
@@ -60,10 +62,16 @@ function idempotencyKeyOf(
 export const handler = createChatHandler(
   lazyDeps(async (): Promise<ChatDeps> => {
     const cfg = config();
-    const [call, model] = await Promise.all([lambdaStoreCall(cfg), modelFromConfig(cfg)]);
+    const [call, model, screener] = await Promise.all([
+      lambdaStoreCall(cfg),
+      modelFromConfig(cfg),
+      screenerFromConfig(cfg),
+    ]);
     return {
       store: turnStore(call),
       model,
+      screener,
+      crisisResources: crisisResourcesFromEnv(),
       poller: cfg.pollerStateMachineArn ? stepFunctionsPoller(cfg.pollerStateMachineArn) : null,
       policy: policyFromConfig(cfg),
       observer: metricsObserver,

@@ -8,13 +8,14 @@ import { buildCoachContext, buildInstructions } from '../shared/coach/context';
 import { profileRef, type CoachProfile } from '../shared/coach/profiles';
 import { conversationMetadata } from '../shared/coach/threads';
 import type { ChatPending, ChatReply } from '../shared/contract/schemas';
-import { MODEL_OVERRUN_MS, POLLER_START_TIMEOUT_MS } from '../shared/contract/timing';
+import { MODEL_OVERRUN_MS, POLLER_START_TIMEOUT_MS, RECORD_SLACK_MS } from '../shared/contract/timing';
 import { appError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import { isCoachModelError, type AiAnswer, type CoachModel, type RunPollerStarter } from '../shared/ports';
 import { safetyIdentifier } from '../shared/user-hash';
 import type { ClaimedTurn, TurnStore } from './ports';
 import { record, releaseAndThrow } from './recording';
+import { screenReply, type SafetyDeps, type SafetyTurn } from './safety';
 
 export type ChatOutcome =
   { readonly status: 200; readonly body: ChatReply } | { readonly status: 202; readonly body: ChatPending };
@@ -24,7 +25,7 @@ export const PENDING_RETRY_AFTER_MS = 2000;
 /** How long cancelling a response the poller will not follow may take; it is best effort. */
 const CANCEL_TIMEOUT_MS = 1_000;
 
-export interface OpenAITurnDeps {
+export interface OpenAITurnDeps extends SafetyDeps {
   readonly store: TurnStore;
   readonly model: CoachModel;
   readonly poller: RunPollerStarter | null;
@@ -46,6 +47,8 @@ export interface OpenAITurn {
   /** The thread a simulated answer is stored on when the turn has no conversation. */
   readonly simulatedThread: string;
   readonly simulated: (fallback: boolean) => AiAnswer;
+  /** How the coach's reply is screened before it is shown. */
+  readonly safety: SafetyTurn;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -85,8 +88,17 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
       },
     );
     if (outcome.status === 'completed') {
-      const answer = openaiAnswer(outcome, deps.now() - turn.startedAt);
-      return { status: 200, body: await record(deps, { ...ids, thread_id: conversationId, answer }) };
+      // The reply's screening takes only the slack before recording (contract/timing.ts): a
+      // paid reply is always stored in time, unscreened (and counted) if it must be.
+      const screened = await screenReply(deps, openaiAnswer(outcome, deps.now() - turn.startedAt), {
+        ...turn.safety,
+        timeoutMs: turn.deadline + RECORD_SLACK_MS - deps.now(),
+      });
+      const recorded = { ...ids, thread_id: conversationId, answer: screened.answer };
+      return {
+        status: 200,
+        body: await record(deps, screened.event ? { ...recorded, safety_event: screened.event } : recorded),
+      };
     }
     if (outcome.status === 'queued' || outcome.status === 'in_progress') {
       return await handOffToPoller(deps, turn, conversationId, outcome.response_id);

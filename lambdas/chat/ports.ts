@@ -95,6 +95,20 @@ export interface PrepareTurnInput {
   readonly rollout: RolloutChoices;
   readonly limits: TurnLimits;
   readonly reserve: TurnReservationBasis;
+  /** The locale the turn's crisis services are chosen by, kept with the run (null: none known). */
+  readonly locale?: string | null;
+  /**
+   * The AI disclosure, when it is enabled: the claim gives it to this turn's reply if the thread
+   * has none yet, or none since `interval_seconds` before `at` (the chat's clock).
+   */
+  readonly disclosure?: {
+    readonly text: string;
+    /** ISO-8601: now, by the chat's clock. */
+    readonly at: string;
+    readonly interval_seconds: number;
+    /** Prefix it to the stored `response` too (`disclosure_in_response`). */
+    readonly in_response: boolean;
+  } | null;
 }
 
 /** The per-user limit a turn ran into. */
@@ -123,6 +137,8 @@ export interface ClaimedTurn {
   readonly usage_today: UsageToday;
   /** What the claim reserved against the daily limits (zero for a simulated turn). */
   readonly reservation: { readonly tokens: number; readonly cost_usd: number };
+  /** The AI disclosure this turn's reply carries (stored with the run), or null. */
+  readonly disclosure: string | null;
 }
 
 /**

@@ -13,17 +13,24 @@ import { randomUUID } from 'node:crypto';
 import type { ChatRequest } from '../shared/contract/schemas';
 import { simulatedAnswer } from '../shared/coach/answers';
 import { MAX_THEMES } from '../shared/coach/context';
+import {
+  AI_DISCLOSURE,
+  DISCLOSURE_INTERVAL_MS,
+  turnLocale,
+  type CrisisResourceTable,
+} from '../shared/coach/crisis';
 import { isKnownChatType, profileRef, resolveProfile } from '../shared/coach/profiles';
 import { isConversationId, newLocalThreadId } from '../shared/coach/threads';
 import { appError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import type { Policy } from '../shared/policy';
-import type { AiAnswer, CoachModel, RunPollerStarter } from '../shared/ports';
+import type { AiAnswer, CoachModel, RunPollerStarter, Screener } from '../shared/ports';
 import { answerWithOpenAI, type ChatOutcome } from './openai-turn';
 import type { ClaimedTurn, TurnStore } from './ports';
 import { prepareTurn } from './prepare';
 import { record } from './recording';
 import { reservationBasis } from './reservation';
+import { decideTurn, screen, type SafetyTurn } from './safety';
 import { rolloutChoices, turnLimits } from './variant';
 
 export { PENDING_RETRY_AFTER_MS, type ChatOutcome } from './openai-turn';
@@ -36,6 +43,10 @@ export interface ChatDeps {
   readonly policy: Policy;
   readonly now?: () => number;
   readonly observer?: TurnObserver;
+  /** The moderation endpoint; null or absent: nothing is screened (no OpenAI key). */
+  readonly screener?: Screener | null;
+  /** The crisis services by locale (`CRISIS_RESOURCES` over `coach/crisis.ts`'s table; default: that table). */
+  readonly crisisResources?: CrisisResourceTable | undefined;
 }
 
 export interface ChatTurnInput {
@@ -45,6 +56,8 @@ export interface ChatTurnInput {
   readonly request: ChatRequest;
   /** The idempotency key (body or `Idempotency-Key` header, checked at the edge); one is generated if absent. */
   readonly clientMessageId?: string | undefined;
+  /** The `Accept-Language` header: the crisis services' locale when the body names none. */
+  readonly acceptLanguage?: string | undefined;
   readonly signal?: AbortSignal;
 }
 
@@ -61,6 +74,16 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
   const profile = resolveProfile(chatType, settings.modelOverrides);
   if (!isKnownChatType(chatType)) deps.observer?.unknownChatType?.(chatType);
   const clientMessageId = input.clientMessageId ?? randomUUID();
+  const locale = turnLocale(request.locale, input.acceptLanguage);
+  const safety: SafetyTurn = {
+    // The kill switch stops every call to OpenAI, moderation included.
+    enabled: flags.screening_enabled && flags.openai_enabled,
+    threshold: flags.self_harm_score_threshold,
+    locale,
+    signal,
+  };
+  // Alongside the prepare round trip, so that screening adds no time in the common case.
+  const screening = screen(deps, request.message, safety);
 
   const prepared = await prepareTurn(
     deps,
@@ -78,6 +101,15 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
       rollout: rolloutChoices(deps.model !== null, flags, { userId, cohortSalt: settings.cohortSalt }),
       limits,
       reserve: reservationBasis(profile, request.message),
+      locale,
+      disclosure: flags.disclosure_enabled
+        ? {
+            text: AI_DISCLOSURE,
+            at: new Date(startedAt).toISOString(),
+            interval_seconds: DISCLOSURE_INTERVAL_MS / 1000,
+            in_response: flags.disclosure_in_response,
+          }
+        : null,
     },
     signal,
   );
@@ -96,6 +128,19 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     });
   const thread = prepared.conversation_id ?? simulatedThread(prepared);
 
+  const decision = await decideTurn(deps, screening, { ...safety, elapsedMs: () => now() - startedAt });
+  if (decision.kind === 'crisis') {
+    // Never sent to the coach model: the crisis reply is the answer, recorded with its event.
+    return {
+      status: 200,
+      body: await record(deps, {
+        ...ids,
+        thread_id: thread,
+        answer: decision.answer,
+        safety_event: decision.event,
+      }),
+    };
+  }
   if (prepared.variant !== 'openai' || !deps.model) {
     // The global budget's simulated replies carry the reason: the fallbacks-by-reason query
     // shows them, and they are not counted as fallbacks.
@@ -106,7 +151,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     };
   }
   return answerWithOpenAI(
-    { store: deps.store, model: deps.model, poller: deps.poller, observer: deps.observer, now },
+    { ...deps, model: deps.model, now },
     {
       claimed: prepared,
       userId,
@@ -118,6 +163,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
       fallbackEnabled: prepared.settings.fallback_enabled ?? flags.fallback_enabled,
       simulatedThread: thread,
       simulated,
+      safety,
       signal,
     },
   );

@@ -27,6 +27,13 @@ import {
 } from '../ai-data/examples';
 import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
 import { RUN_ID_EXAMPLE } from '../shared/contract/routes';
+import {
+  AI_DISCLOSURE,
+  crisisReply,
+  DEFAULT_CRISIS_RESOURCES,
+  resourcesFor,
+  SAFETY_REPLY_MODEL,
+} from '../shared/coach/crisis';
 
 /** An OpenAPI Example Object whose value is typed by the schema it illustrates. */
 export interface Example<T> {
@@ -107,6 +114,7 @@ const openaiReply: ChatReply = {
   response_time_ms: 3120,
   variant: 'openai',
   fallback: false,
+  disclosure: AI_DISCLOSURE,
 };
 
 const fallbackReply: ChatReply = {
@@ -121,10 +129,35 @@ const fallbackReply: ChatReply = {
   response_time_ms: 8450,
   variant: 'simulated',
   fallback: true,
+  disclosure: null,
+};
+
+const safetyReply: ChatReply = {
+  response: crisisReply(resourcesFor(DEFAULT_CRISIS_RESOURCES, 'en-US')),
+  thread_id: CONVERSATION_ID,
+  tokens_used: 0,
+  model_used: SAFETY_REPLY_MODEL,
+  cost_estimate: 0,
+  message_id: AI_MESSAGE_ID,
+  user_message_id: USER_MESSAGE_ID,
+  response_time_ms: 240,
+  variant: 'safety',
+  fallback: false,
+  disclosure: null,
 };
 
 export const chatReplyExamples: Examples<ChatReply> = {
-  openai: { summary: 'The coach answered (both rows stored)', value: openaiReply },
+  openai: {
+    summary: "The coach answered (both rows stored), on a thread's first reply",
+    description: '`disclosure` is set on the first reply of a thread and again 3 hours after the last one.',
+    value: openaiReply,
+  },
+  safety: {
+    summary: 'A message about self-harm: the crisis reply, not the coach',
+    description:
+      'The message was not sent to the coach; the reply names crisis services for the locale (`locale`, or `Accept-Language`). Show it like any reply.',
+    value: safetyReply,
+  },
   fallback: {
     summary: 'OpenAI failed; the simulated coach answered',
     description: 'Show it like any reply; `fallback` is for analytics.',

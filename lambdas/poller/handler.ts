@@ -15,13 +15,15 @@ import { policyFromConfig, type Policy } from '../shared/policy';
 import type { CoachModel } from '../shared/ports';
 import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
+import { crisisResourcesFromEnv, screenerFromConfig } from '../shared/runtime/screening';
 import { lambdaStoreCall } from '../shared/runtime/store';
+import type { SafetyDeps } from '../chat/safety';
 import type { PollStore } from './ports';
 import { PollTaskInput, pollRun, type PollTaskOutput } from './service';
 import { pollStore } from './store';
 
 /** The poll task's dependencies; the model is null only when no OpenAI key is configured (a fault here). */
-export interface PollHandlerDeps {
+export interface PollHandlerDeps extends SafetyDeps {
   readonly store: PollStore;
   readonly model: CoachModel | null;
   readonly policy: Pick<Policy, 'flags'>;
@@ -77,8 +79,19 @@ export const handler = middy(
   createPollHandler(
     lazyDeps(async (): Promise<PollHandlerDeps> => {
       const cfg = config();
-      const [call, model] = await Promise.all([lambdaStoreCall(cfg), modelFromConfig(cfg)]);
-      return { store: pollStore(call), model, policy: policyFromConfig(cfg), observer: metricsObserver };
+      const [call, model, screener] = await Promise.all([
+        lambdaStoreCall(cfg),
+        modelFromConfig(cfg),
+        screenerFromConfig(cfg),
+      ]);
+      return {
+        store: pollStore(call),
+        model,
+        screener,
+        crisisResources: crisisResourcesFromEnv(),
+        policy: policyFromConfig(cfg),
+        observer: metricsObserver,
+      };
     }),
   ),
 )

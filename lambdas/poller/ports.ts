@@ -17,6 +17,8 @@ export interface PendingRunDetails {
   readonly created_at: string;
   /** For the simulated fallback: the user's message, its chat type, the seed and the context. */
   readonly chat_type: string;
+  /** The locale the turn's crisis services are chosen by (a reply the screening replaces). */
+  readonly locale: string | null;
   readonly client_message_id: string;
   readonly message: string;
   readonly context: CoachContextData;

@@ -14,6 +14,7 @@ import { AppError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import type { Policy } from '../shared/policy';
 import { isCoachModelError, type CoachCompleted, type CoachModel, type FailRunInput } from '../shared/ports';
+import { screenReply, type SafetyDeps } from '../chat/safety';
 import type { PendingRunDetails, PollStore } from './ports';
 
 /**
@@ -47,7 +48,8 @@ export interface PollTaskOutput {
   readonly outcome: 'waiting' | 'completed' | 'failed' | 'timed_out' | 'already_done' | 'unknown_run';
 }
 
-export interface PollerDeps {
+/** The screening deps are the chat's: a reply that finished here is screened like one that finished there. */
+export interface PollerDeps extends SafetyDeps {
   readonly store: PollStore;
   readonly model: CoachModel;
   readonly policy: Pick<Policy, 'flags'>;
@@ -126,9 +128,19 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
   };
 
   const recordCompleted = async (completed: CoachCompleted): Promise<PollTaskOutput> => {
-    const answer = openaiAnswer(completed, now() - Date.parse(run.created_at));
+    const flags = await deps.policy.flags.current();
+    const { answer, event } = await screenReply(
+      deps,
+      openaiAnswer(completed, now() - Date.parse(run.created_at)),
+      { enabled: flags.screening_enabled, threshold: flags.self_harm_score_threshold, locale: run.locale },
+    );
     await writtenEvenIfDeleted(
-      deps.store.recordExchange({ run_id: run.run_id, user_id: run.user_id, answer }),
+      deps.store.recordExchange({
+        run_id: run.run_id,
+        user_id: run.user_id,
+        answer,
+        ...(event ? { safety_event: event } : {}),
+      }),
     );
     deps.observer?.answered?.({
       variant: answer.variant,

@@ -33,6 +33,15 @@ export const MetricName = {
   GlobalBudgetExceeded: 'GlobalBudgetExceeded',
   /** A well-formed but unknown chat_type (served by the general coach). */
   UnknownChatType: 'UnknownChatType',
+  /**
+   * The screening answered instead of the coach: a crisis reply to a user's message, or a coach
+   * reply replaced (metadata `safety_source`, `safety_category`). Each is a `safety_events` row.
+   */
+  SafetyEscalations: 'SafetyEscalations',
+  /** The moderation endpoint failed or was too slow: the text went on unscreened (fail open; metadata `screening_source`, `screening_failure`). */
+  ScreeningFailed: 'ScreeningFailed',
+  /** A message not screened because the `screening_enabled` flag is off. */
+  ScreeningSkipped: 'ScreeningSkipped',
   /** A retry of an OpenAI call (rate limit, 5xx, timeout). */
   OpenAIRetries: 'OpenAIRetries',
   /** An HTTP request answered with a 5xx by the error mapper (any route). */

@@ -25,6 +25,15 @@ export interface TurnObserver {
   longRunStarted?(): void;
   longRunFinished?(outcome: 'completed' | 'failed' | 'timed_out'): void;
   modelFailed?(kind: string): void;
+  /** The screening answered instead of the coach (a crisis reply, or a coach reply replaced). */
+  safetyEscalated?(event: {
+    readonly source: 'user_message' | 'coach_reply';
+    readonly category: string;
+  }): void;
+  /** The moderation endpoint failed or was too slow: the text went on unscreened. */
+  screeningFailed?(failure: { readonly source: 'user_message' | 'coach_reply'; readonly kind: string }): void;
+  /** `screening_enabled` is off: the message was not screened. */
+  screeningSkipped?(): void;
 }
 
 /** Emits a turn's events as EMF metrics. */
@@ -62,5 +71,18 @@ export const metricsObserver: TurnObserver = {
           ? MetricName.LongRunTimedOut
           : MetricName.LongRunFailed;
     metrics.addMetric(name, MetricUnit.Count, 1);
+  },
+  safetyEscalated({ source, category }) {
+    metrics.addMetadata('safety_source', source);
+    metrics.addMetadata('safety_category', category);
+    metrics.addMetric(MetricName.SafetyEscalations, MetricUnit.Count, 1);
+  },
+  screeningFailed({ source, kind }) {
+    metrics.addMetadata('screening_source', source);
+    metrics.addMetadata('screening_failure', kind);
+    metrics.addMetric(MetricName.ScreeningFailed, MetricUnit.Count, 1);
+  },
+  screeningSkipped() {
+    metrics.addMetric(MetricName.ScreeningSkipped, MetricUnit.Count, 1);
   },
 };

@@ -56,7 +56,25 @@ export interface RecordExchangeInput {
    */
   readonly thread_id?: string;
   readonly answer: AiAnswer;
+  /** What the screening decided about this turn, recorded with the answer (never any text). */
+  readonly safety_event?: SafetyEventInput;
 }
+
+/**
+ * A `safety_events` row (docs/safety.md): which text was screened, the category that decided,
+ * the moderation scores and the action taken. Never the text itself.
+ */
+export interface SafetyEventInput {
+  readonly source: 'user_message' | 'coach_reply';
+  /** The moderation category that decided (e.g. `self-harm/intent`), or `none` when none did. */
+  readonly category: string;
+  readonly scores: Readonly<Record<string, number>>;
+  /** `crisis_reply` (the coach never saw the message), `reply_replaced` (the coach's reply was not shown). */
+  readonly action: SafetyAction;
+}
+
+/** What the screening did about a turn. */
+export type SafetyAction = 'crisis_reply' | 'reply_replaced';
 
 /** `coach_fail_run`: mark a run failed; store the fallback answer if given (at most once). */
 export interface FailRunInput {
@@ -202,6 +220,37 @@ export function isCoachModelError(error: unknown): error is CoachModelError {
       error.name === 'CoachModelError' &&
       typeof (error as { kind?: unknown }).kind === 'string')
   );
+}
+
+// ---------------------------------------------------------------------------------------
+// Screener
+// ---------------------------------------------------------------------------------------
+
+/** One text's moderation result: the categories flagged and every category's score. */
+export interface ModerationVerdict {
+  readonly flagged: boolean;
+  readonly categories: Readonly<Record<string, boolean>>;
+  readonly scores: Readonly<Record<string, number>>;
+}
+
+/**
+ * OpenAI's moderation endpoint (or the fake of it in tests). Throws `ScreeningError` when it
+ * could not answer; the caller fails open.
+ */
+export interface Screener {
+  moderate(text: string, options?: CallOptions): Promise<ModerationVerdict>;
+}
+
+/** The moderation endpoint could not answer (down, slow, refused): the turn goes on unscreened. */
+export class ScreeningError extends Error {
+  constructor(
+    /** `timeout`, `connection`, `upstream_error`, `rate_limited`, `auth`, `bad_request` or `bad_answer`. */
+    readonly kind: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(`Moderation failed (${kind})`, options);
+    this.name = 'ScreeningError';
+  }
 }
 
 // ---------------------------------------------------------------------------------------

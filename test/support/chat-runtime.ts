@@ -5,6 +5,7 @@
 import { loadConfig } from '../../lambdas/shared/config';
 import type { RunPollerStarter } from '../../lambdas/shared/ports';
 import { modelFromConfig } from '../../lambdas/shared/runtime/model';
+import { screenerFromConfig } from '../../lambdas/shared/runtime/screening';
 import { storePool } from '../../local/pg-pool';
 import { assembleRuntime, sqlStore, type Runtime } from '../../local/runtime';
 
@@ -32,6 +33,7 @@ export async function buildTestRuntime(options: {
   const pool = storePool(options.databaseUrl, { max: 4 });
   const store = sqlStore(pool);
   const model = await modelFromConfig(cfg);
-  const runtime = assembleRuntime(cfg, { store, model, poller: options.poller ?? null });
+  const screener = await screenerFromConfig(cfg);
+  const runtime = assembleRuntime(cfg, { store, model, poller: options.poller ?? null, screener });
   return { runtime, getRuntime: async () => runtime, close: () => pool.end() };
 }

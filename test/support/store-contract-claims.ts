@@ -128,6 +128,7 @@ export function describeClaims(kit: ContractKit): void {
       response_time_ms: 1500,
       variant: 'openai',
       fallback: false,
+      disclosure: null,
     });
     const rows = await h.query<Record<string, unknown>>(
       `select id, message_type, message, response, openai_thread_id, tokens_used, model_used, variant, fallback,

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { CoachContextData } from '../contract/schemas';
 import { oneLine, pillarDisplayName } from './context';
+import { crisisReply, DEFAULT_CRISIS_RESOURCES, resourcesFor } from './crisis';
 import { pillarOfChatType, profileIdForChatType } from './profiles';
 
 /** `model_used` of simulated replies. */
@@ -126,7 +127,8 @@ export function isCrisisMessage(message: string): boolean {
 export function simulatedReply(input: SimulatedReplyInput): string {
   const facts = factsOf(input.context, input.chatType);
   if (isCrisisMessage(input.message)) {
-    return `I'm really sorry you're going through this${facts.toName}, and I'm glad you told me. I'm a coaching assistant and can't help in an emergency, but you don't have to face this alone: please contact your local emergency number or a crisis line right now (in the US, call or text 988). Is there someone you trust who could be with you or talk with you today?`;
+    // The same reply as the crisis path's (chat/safety.ts), with the resources of no locale.
+    return crisisReply(resourcesFor(DEFAULT_CRISIS_RESOURCES, null), facts.toName);
   }
   const candidates = TEMPLATES[profileIdForChatType(input.chatType)]
     .map((template) => template(facts))

@@ -178,6 +178,7 @@ export const ROUTES = {
       'When the coach needs longer than the synchronous budget, the user row is stored and the answer is 202 with a `run_id`: poll `GET /functions/v1/openai-chat-completion/runs/{run_id}` after `retry_after_ms`, or wait for the AI row on Supabase Realtime.',
       `The message is trimmed and must be 1–${MAX_MESSAGE_CHARS} characters. The user is always the token's; a \`thread_id\` or \`goal_id\` that is not the user's is refused, never used.`,
       'Idempotent by `client_message_id` (or the `Idempotency-Key` header): a retry of an answered message returns the stored reply and nothing is sent to OpenAI twice; if the user has deleted that reply since, 410 `answer_deleted`.',
+      'Every message is screened first (docs/safety.md): a message about self-harm is not sent to the coach and is answered with a crisis reply naming crisis services for the locale (`locale`, else `Accept-Language`), stored with `variant: "safety"`; so is a coach reply the screening refused. The first reply of a thread, and the first one 3 hours after the last, carry the AI disclosure in `disclosure`.',
       'One message at a time per coach thread: another message while one is being answered on the same thread is 409 `thread_busy` (send it again after `retry_after_seconds`). Per-user limits (messages per minute and per day, OpenAI tokens and cost per day) answer 429 with `Retry-After`; nothing is stored. Anonymous sign-ins get their own limits, or 403 `anonymous_not_allowed`.',
     ].join('\n\n'),
     auth: true,

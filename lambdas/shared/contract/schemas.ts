@@ -45,6 +45,15 @@ export const ChatRequest = z
     thread_id: z.string().trim().min(1).max(200).nullish(),
     journal_entry_id: uuid.nullish(),
     client_message_id: ClientMessageId.nullish(),
+    locale: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,3}$/, 'locale must be a BCP 47 tag such as en-US')
+      .nullish()
+      .meta({
+        description:
+          'The locale crisis services are chosen by (e.g. `en-US`); else the first tag of `Accept-Language`, else none (the reply names 988 for the US and the local emergency number).',
+      }),
     user_id: uuid.nullish().meta({ description: "Accepted for compatibility; must equal the token's user." }),
   })
   .strict()
@@ -58,7 +67,10 @@ export const ChatRequest = z
   });
 export type ChatRequest = z.infer<typeof ChatRequest>;
 
-export const Variant = z.enum(['openai', 'simulated']);
+export const Variant = z.enum(['openai', 'simulated', 'safety']).meta({
+  description:
+    '`openai`: the coach model answered; `simulated`: the built-in coach; `safety`: the screening answered instead of the coach (a crisis reply with crisis services, or a coach reply replaced).',
+});
 export type Variant = z.infer<typeof Variant>;
 
 /** 200: the coach's reply, stored. The first five fields are the PRD's. */
@@ -76,6 +88,10 @@ export const ChatReply = z
     fallback: z
       .boolean()
       .meta({ description: 'True when the simulated coach answered because OpenAI failed.' }),
+    disclosure: z.string().nullable().meta({
+      description:
+        "The AI disclosure (one sentence) on a thread's first reply and on the first reply 3 hours after the last one; null otherwise. Show it with the reply. When the operator turns on `disclosure_in_response`, `response` starts with it too.",
+    }),
   })
   .meta({ id: 'ChatReply' });
 export type ChatReply = z.infer<typeof ChatReply>;

@@ -52,6 +52,7 @@ export function reply(text: string, overrides: Partial<ChatReply> = {}): ChatRep
     response_time_ms: 12,
     variant: 'simulated',
     fallback: false,
+    disclosure: null,
     ...overrides,
   };
 }

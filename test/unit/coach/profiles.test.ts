@@ -57,7 +57,7 @@ describe('isKnownChatType', () => {
 
 describe('coach profiles', () => {
   it('name themselves id@version in profileRef', () => {
-    expect(profileRef(profileById('journal_coach'))).toBe('journal_coach@3');
+    expect(profileRef(profileById('journal_coach'))).toBe('journal_coach@4');
   });
 
   it('each compact its conversation at a threshold of its own that OpenAI accepts (at least 1000 tokens)', () => {

@@ -514,6 +514,25 @@ describe('monitoring', () => {
     });
   });
 
+  it('alarms on every safety escalation, and on five screening failures in five minutes', () => {
+    expect(alarm('safetyEscalations')).toMatchObject({
+      MetricName: 'SafetyEscalations',
+      Namespace: 'MiVia/Coach',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarm('moderationFailing')).toMatchObject({
+      MetricName: 'ScreeningFailed',
+      Namespace: 'MiVia/Coach',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('alarms on any failed or timed-out poller execution and on five API 5XX in five minutes', () => {
     expect(alarm('pollerFailed')).toMatchObject({
       MetricName: 'ExecutionsFailed',
@@ -535,8 +554,8 @@ describe('monitoring', () => {
 
   it('sends every alarm to the encrypted, TLS-only alarm topic', () => {
     const topic = logicalId(stack.monitoring.alarmTopic);
-    // The monitoring's eight, and the erasure runner's own (test/unit/infra/erasure-stack.test.ts).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
+    // The monitoring's ten, and the erasure runner's own (test/unit/infra/erasure-stack.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 11);
     for (const a of Object.values(stack.monitoring.alarms)) {
       expect(props(a).AlarmActions).toEqual([{ Ref: topic }]);
       expect(props(a).TreatMissingData).toBe('notBreaching');

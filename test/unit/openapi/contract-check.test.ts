@@ -15,6 +15,7 @@ const REPLY = {
   response_time_ms: 812,
   variant: 'openai',
   fallback: false,
+  disclosure: null,
 };
 
 describe('the contract check', () => {
