@@ -13,12 +13,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ERROR_CODES, type ErrorCode } from '../lambdas/shared/contract/errors';
 import { FUNCTION_TIMEOUT_SECONDS, ROUTE_LIST, type Route } from '../lambdas/shared/contract/routes';
 import { loadConfig } from '../lambdas/shared/config';
+import type { StreamingProxyHandler } from '../lambdas/shared/sse';
 import { createErasureTaskHandler } from '../lambdas/ai-data/erasure-handler';
 import { eraserFromConfig } from '../lambdas/ai-data/runtime';
 import { createPollHandler } from '../lambdas/poller/handler';
 import { modelFromConfig } from '../lambdas/shared/runtime/model';
 import { openLocalDatabase, type LocalDatabase } from './database';
-import { localHandlers } from './handlers';
+import { localHandlers, type LocalHandlers } from './handlers';
+import { streamTo } from './stream-sink';
 import { lambdaContext, proxyEvent } from './lambda-event';
 import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
 import { localErasureMachine } from './erasure-machine';
@@ -32,7 +34,9 @@ interface LocalRoute {
   readonly method: string;
   readonly pattern: RegExp;
   readonly params: readonly string[];
-  readonly handler: ProxyHandler;
+  readonly handler:
+    | { readonly kind: 'json'; readonly run: ProxyHandler }
+    | { readonly kind: 'stream'; readonly run: StreamingProxyHandler };
 }
 
 export interface LocalApiOptions {
@@ -78,7 +82,12 @@ export interface LocalApi {
 /** API Gateway's own payload limit is 10 MB; the handlers refuse anything over 32 KiB anyway. */
 const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
-function localRoute(route: Route, handler: ProxyHandler): LocalRoute {
+function localRoute(route: Route, handlers: LocalHandlers): LocalRoute {
+  const fn = route.function;
+  const handler: LocalRoute['handler'] =
+    fn === 'chatStream'
+      ? { kind: 'stream', run: handlers.streaming[fn] }
+      : { kind: 'json', run: handlers.json[fn] };
   const params: string[] = [];
   const pattern = new RegExp(
     `^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
@@ -116,7 +125,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const runtime = assembleRuntime(cfg, { store, model, poller, eraser, erasures });
   const authenticate = localAuthenticator(env);
   const handlers = localHandlers(getRuntime);
-  const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
+  const routes = ROUTE_LIST.map((route) => localRoute(route, handlers));
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
@@ -163,7 +172,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const timeoutMs = FUNCTION_TIMEOUT_SECONDS[match.route.function] * 1000;
     const context = lambdaContext(timeoutMs, `mivia-local-${match.route.function}`);
 
-    const result = await match.handler(event, context);
+    const handler = match.handler;
+    if (handler.kind === 'stream') {
+      const answer = await streamTo(res, (sink) => handler.run(event, sink, context));
+      options.onAnswer?.({ route: match.route, ...answer });
+      return;
+    }
+    const result = await handler.run(event, context);
     const resultHeaders = { ...(result.headers as Record<string, string> | undefined) };
     options.onAnswer?.({
       route: match.route,

@@ -15,6 +15,7 @@ import { isCoachModelError, type AiAnswer, type CoachModel, type RunPollerStarte
 import { safetyIdentifier } from '../shared/user-hash';
 import type { ClaimedTurn, TurnStore } from './ports';
 import { record, releaseAndThrow } from './recording';
+import type { TurnSink } from './sink';
 
 export type ChatOutcome =
   { readonly status: 200; readonly body: ChatReply } | { readonly status: 202; readonly body: ChatPending };
@@ -47,6 +48,8 @@ export interface OpenAITurn {
   readonly simulatedThread: string;
   readonly simulated: (fallback: boolean) => AiAnswer;
   readonly signal?: AbortSignal | undefined;
+  /** The streamed route's listener (`./sink.ts`). */
+  readonly sink?: TurnSink | undefined;
 }
 
 export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): Promise<ChatOutcome> {
@@ -56,6 +59,7 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
   let conversationId = claimed.conversation_id;
   try {
     conversationId ??= await newConversation(deps, turn, safetyId);
+    turn.sink?.started({ ...ids, user_message_id: claimed.user_message_id, thread_id: conversationId });
     const instructions = buildInstructions(
       profile,
       buildCoachContext(claimed.context, { chatType: turn.chatType, profile }),
@@ -82,6 +86,7 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
         wait_ms: waitMs,
         signal: signal ? AbortSignal.any([signal, overrun]) : overrun,
         recover_first: claimed.recover_first,
+        on_delta: turn.sink?.delta,
       },
     );
     if (outcome.status === 'completed') {

@@ -24,6 +24,7 @@ import type { ClaimedTurn, TurnStore } from './ports';
 import { prepareTurn } from './prepare';
 import { record } from './recording';
 import { reservationBasis } from './reservation';
+import type { TurnSink } from './sink';
 import { rolloutChoices, turnLimits } from './variant';
 
 export { PENDING_RETRY_AFTER_MS, type ChatOutcome } from './openai-turn';
@@ -46,6 +47,8 @@ export interface ChatTurnInput {
   /** The idempotency key (body or `Idempotency-Key` header, checked at the edge); one is generated if absent. */
   readonly clientMessageId?: string | undefined;
   readonly signal?: AbortSignal;
+  /** The streamed route's listener: told when the turn starts and given the reply as it streams. */
+  readonly sink?: TurnSink | undefined;
 }
 
 export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Promise<ChatOutcome> {
@@ -100,6 +103,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     // The global budget's simulated replies carry the reason: the fallbacks-by-reason query
     // shows them, and they are not counted as fallbacks.
     const reason = prepared.global_budget_exceeded ? 'global_budget' : undefined;
+    input.sink?.started({ ...ids, user_message_id: prepared.user_message_id, thread_id: thread });
     return {
       status: 200,
       body: await record(deps, { ...ids, thread_id: thread, answer: simulated(false) }, reason),
@@ -119,6 +123,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
       simulatedThread: thread,
       simulated,
       signal,
+      sink: input.sink,
     },
   );
 }

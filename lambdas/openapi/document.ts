@@ -108,7 +108,8 @@ function routeConfig(op: Route): RouteConfig {
       description: response.description,
       headers: op.auth ? { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } } : undefined,
       content: {
-        'application/json': {
+        // A streamed answer's schema is that of one event (`contract/stream.ts`).
+        [op.streams ? 'text/event-stream' : 'application/json']: {
           schema: response.schema,
           examples: { ...responseExamples(op, Number(status)) },
         },
@@ -121,6 +122,7 @@ function routeConfig(op: Route): RouteConfig {
   const request: NonNullable<RouteConfig['request']> = {};
   if (op.params) request.params = op.params;
   if (op.headers) request.headers = op.headers;
+  if (op.query) request.query = op.query;
   if (op.requestBody) {
     request.body = {
       required: op.requestBody.required ?? true,

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import type { ErrorCode } from './errors';
-import { CHAT_FUNCTION_TIMEOUT_SECONDS } from './timing';
+import { CHAT_FUNCTION_TIMEOUT_SECONDS, CHAT_STREAM_FUNCTION_TIMEOUT_SECONDS } from './timing';
 import {
   ChatPending,
   ChatReply,
@@ -25,13 +25,15 @@ import {
   ThreadManagerRequest,
   UserAssistantThread,
 } from './schemas';
+import { StreamEvent, StreamResumeQuery } from './stream';
 import { AiDataErasure, AiDataReply, AiDataRequest, ErasureIdParams } from '../../ai-data/schemas';
 
 /** Every path starts here, as the Supabase functions URL does (`<project>/functions/v1`). */
 export const FUNCTIONS_BASE_PATH = '/functions/v1';
 
 /** The Lambda functions that answer routes (`lib/functions.ts` declares them). */
-export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback' | 'openapi' | 'aiData';
+export type RouteFunction =
+  'chat' | 'chatStream' | 'runs' | 'threads' | 'context' | 'feedback' | 'openapi' | 'aiData';
 
 /**
  * Each function's timeout. The chat's stays below API Gateway's 29 s integration limit; its
@@ -39,6 +41,9 @@ export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback'
  */
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<RouteFunction, number>> = {
   chat: CHAT_FUNCTION_TIMEOUT_SECONDS,
+  // A streamed reply is followed to its end (the poller records a long one meanwhile); API
+  // Gateway's streamed integrations may run up to 15 minutes.
+  chatStream: CHAT_STREAM_FUNCTION_TIMEOUT_SECONDS,
   runs: 10,
   threads: 10,
   context: 10,
@@ -81,6 +86,13 @@ export interface Route {
   };
   readonly params?: z.ZodObject;
   readonly headers?: z.ZodObject;
+  /** The query string's parameters (only the stream resume reads one). */
+  readonly query?: z.ZodObject;
+  /**
+   * The 200 answer is `text/event-stream` (server-sent events, each `data` matching its
+   * schema in `./stream.ts`): API Gateway streams the function's response (`lib/api.ts`).
+   */
+  readonly streams?: boolean;
   /** Success responses by status. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** The error codes the route can answer with. */
@@ -163,6 +175,38 @@ const DATA_ERRORS = [
   'not_configured',
 ] as const satisfies readonly ErrorCode[];
 
+/** The chat route's body, which the stream route takes as it is. */
+const CHAT_BODY = {
+  schema: ChatRequest,
+  gatewayModel: {
+    required: ['message'],
+    strings: { message: { minLength: 1, maxLength: MAX_BODY_BYTES } },
+  },
+} as const;
+
+/** What the chat can answer with, streamed or not (the stream's refusals come before its events). */
+const CHAT_ERRORS = [
+  ...BODY_ERRORS,
+  ...MODEL_ERRORS,
+  'idempotency_key_mismatch',
+  ...COMMON_AUTH_ERRORS,
+  'user_mismatch',
+  'anonymous_not_allowed',
+  'goal_forbidden',
+  'thread_forbidden',
+  'goal_not_found',
+  'thread_not_found',
+  'request_in_flight',
+  'thread_busy',
+  'erasure_in_progress',
+  'answer_deleted',
+  'message_rate_limited',
+  'daily_message_limit',
+  'budget_exceeded',
+  'upstream_unavailable',
+  ...DATA_ERRORS,
+] as const satisfies readonly ErrorCode[];
+
 const at = (name: string) => `${FUNCTIONS_BASE_PATH}/${name}`;
 
 /** Every route, by operation id, in the order the document lists them. */
@@ -182,39 +226,37 @@ export const ROUTES = {
     ].join('\n\n'),
     auth: true,
     function: 'chat',
-    requestBody: {
-      schema: ChatRequest,
-      gatewayModel: {
-        required: ['message'],
-        strings: { message: { minLength: 1, maxLength: MAX_BODY_BYTES } },
-      },
-    },
+    requestBody: CHAT_BODY,
     headers: ChatHeaders,
     responses: {
       200: { description: 'The coach answered; both chat rows are stored.', schema: ChatReply },
       202: { description: 'Still being answered: poll the run.', schema: ChatPending },
     },
-    errors: [
-      ...BODY_ERRORS,
-      ...MODEL_ERRORS,
-      'idempotency_key_mismatch',
-      ...COMMON_AUTH_ERRORS,
-      'user_mismatch',
-      'anonymous_not_allowed',
-      'goal_forbidden',
-      'thread_forbidden',
-      'goal_not_found',
-      'thread_not_found',
-      'request_in_flight',
-      'thread_busy',
-      'erasure_in_progress',
-      'answer_deleted',
-      'message_rate_limited',
-      'daily_message_limit',
-      'budget_exceeded',
-      'upstream_unavailable',
-      ...DATA_ERRORS,
-    ],
+    errors: CHAT_ERRORS,
+  },
+  streamChatMessage: {
+    method: 'post',
+    path: at('openai-chat-completion/stream'),
+    operationId: 'streamChatMessage',
+    tag: 'chat',
+    summary: "Send a message and get the coach's reply as it is written (server-sent events)",
+    description: [
+      'The same body, headers, idempotency, limits and refusals as `POST /functions/v1/openai-chat-completion` (a refusal before the stream starts is the same JSON error), answered with `text/event-stream`:',
+      '- `meta`: `thread_id`, `user_message_id`, `run_id`, as soon as the turn is stored;',
+      "- `delta`: `text`, the reply's words as they are written (each with an `id`);",
+      "- `done`: exactly the JSON route's 200 body, once the exchange is recorded; the stream ends;",
+      '- `error`: `code`, `message`, when the turn fails after the stream started; the stream ends.',
+      'If the connection drops, the reply is still written and recorded: resume with `GET /functions/v1/openai-chat-completion/runs/{run_id}/stream?after=<last delta id>`, poll the run, or send the message again with the same key (either route returns the stored reply).',
+    ].join('\n\n'),
+    auth: true,
+    function: 'chatStream',
+    requestBody: CHAT_BODY,
+    headers: ChatHeaders,
+    streams: true,
+    responses: {
+      200: { description: 'The events of the reply (`text/event-stream`).', schema: StreamEvent },
+    },
+    errors: CHAT_ERRORS,
   },
   getChatRun: {
     method: 'get',
@@ -236,6 +278,32 @@ export const ROUTES = {
       ...COMMON_AUTH_ERRORS,
       'run_not_found',
       'answer_deleted',
+      ...DATA_ERRORS,
+    ],
+  },
+  resumeChatStream: {
+    method: 'get',
+    path: at('openai-chat-completion/runs/{run_id}/stream'),
+    operationId: 'resumeChatStream',
+    tag: 'chat',
+    summary: "A run's reply as server-sent events, resumed after a delta",
+    description:
+      "The events of a run (after a broken stream or a 202), from OpenAI's own stream of the response: `meta`, the deltas after `after` (or the `Last-Event-ID` header), then `done` (the run's reply, once recorded) or `error`. Another user's run is 404; a run whose chat rows the user deleted is 410 `answer_deleted`.",
+    auth: true,
+    function: 'chatStream',
+    params: RunPathParams,
+    query: StreamResumeQuery,
+    streams: true,
+    responses: {
+      200: { description: 'The events of the reply (`text/event-stream`).', schema: StreamEvent },
+    },
+    errors: [
+      'validation_failed',
+      'invalid_request',
+      ...COMMON_AUTH_ERRORS,
+      'run_not_found',
+      'answer_deleted',
+      'upstream_unavailable',
       ...DATA_ERRORS,
     ],
   },
