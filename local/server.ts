@@ -17,6 +17,7 @@ import type { StreamingProxyHandler } from '../lambdas/shared/sse';
 import { createErasureTaskHandler } from '../lambdas/ai-data/erasure-handler';
 import { eraserFromConfig } from '../lambdas/ai-data/runtime';
 import { createPollHandler } from '../lambdas/poller/handler';
+import { POLL_FOLLOW_MS } from '../lambdas/poller/service';
 import { modelFromConfig } from '../lambdas/shared/runtime/model';
 import { openLocalDatabase, type LocalDatabase } from './database';
 import { localHandlers, type LocalHandlers } from './handlers';
@@ -46,6 +47,8 @@ export interface LocalApiOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Each Wait of the poller state machine lasts this many ms (default: the real backoff). */
   readonly pollerWaitMs?: number;
+  /** How long a poll step follows the response's stream (default: Lambda's `POLL_FOLLOW_MS`; 0: one look per step). */
+  readonly pollerFollowMs?: number;
   /**
    * Wraps what the server runs, for benchmarks that count and time it: the store every
    * handler uses (database round trips) and the poll task the state machine calls.
@@ -106,7 +109,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   // The poll task reads the runtime, which holds the poller: resolved when a run starts.
   const getRuntime = async (): Promise<Runtime> => runtime;
   // Long runs execute the same state machine definition as AWS (synthesized from lib/poller.ts).
-  const pollTask = createPollHandler(getRuntime);
+  // The poll step follows the response's stream as in Lambda (lambdas/poller/handler.ts).
+  const pollTask = createPollHandler(async () => ({
+    ...(await getRuntime()),
+    followMs: options.pollerFollowMs ?? POLL_FOLLOW_MS,
+  }));
   const poller = model
     ? localStateMachinePoller(options.instrument?.pollTask?.(pollTask) ?? pollTask, {
         waitMs: options.pollerWaitMs,

@@ -17,7 +17,7 @@ import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
 import { lambdaStoreCall } from '../shared/runtime/store';
 import type { PollStore } from './ports';
-import { PollTaskInput, pollRun, type PollTaskOutput } from './service';
+import { POLL_FOLLOW_MS, PollTaskInput, pollRun, type PollTaskOutput } from './service';
 import { pollStore } from './store';
 
 /** The poll task's dependencies; the model is null only when no OpenAI key is configured (a fault here). */
@@ -26,6 +26,8 @@ export interface PollHandlerDeps {
   readonly model: CoachModel | null;
   readonly policy: Pick<Policy, 'flags'>;
   readonly observer?: TurnObserver;
+  /** How long a step follows the response's stream (`POLL_FOLLOW_MS` in Lambda); absent: one look per step. */
+  readonly followMs?: number;
 }
 
 /** What the execution history records of a failed poll step: a kind, no details. */
@@ -78,7 +80,13 @@ export const handler = middy(
     lazyDeps(async (): Promise<PollHandlerDeps> => {
       const cfg = config();
       const [call, model] = await Promise.all([lambdaStoreCall(cfg), modelFromConfig(cfg)]);
-      return { store: pollStore(call), model, policy: policyFromConfig(cfg), observer: metricsObserver };
+      return {
+        store: pollStore(call),
+        model,
+        policy: policyFromConfig(cfg),
+        observer: metricsObserver,
+        followMs: POLL_FOLLOW_MS,
+      };
     }),
   ),
 )
