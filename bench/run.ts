@@ -246,7 +246,7 @@ async function main(): Promise<void> {
       figure('poller_delay_ms.p99', round(poller.delayMs.p99, 0), 0, { unit: 'ms' }),
       figure('poller_record_step_ms.p50', round(poller.recordingStepMs.p50, 1), 1, {
         unit: 'ms',
-        note: 'the poll step that records the reply (retrieve + record)',
+        note: 'the poll step that records the reply (following its stream, then the record)',
       }),
       figure('input_tokens.turn5', atTurn(tokens, 5), 0, {
         note: `pillar coach, compact_threshold ${tokens.threshold}`,

@@ -6,6 +6,7 @@
  * `HttpResponseStream` prelude API Gateway reads), then each event as it is sent.
  */
 import type { Writable } from 'node:stream';
+import type { APIGatewayProxyEvent, StreamifyHandler } from 'aws-lambda';
 import { ROUTES } from '../shared/contract/routes';
 import { CHAT_STREAM_FUNCTION_TIMEOUT_SECONDS, CHAT_TIMEOUT_EARLY_MS } from '../shared/contract/timing';
 import { config } from '../shared/config';
@@ -95,14 +96,16 @@ const streamHandler = createChatStreamHandler(
   }),
 );
 
+/** The handler as Lambda's response streaming calls it: the event, the response stream, the context. */
+const streaming: StreamifyHandler<APIGatewayProxyEvent, void> = (event, responseStream, context) =>
+  streamHandler(event, lambdaResponseSink(responseStream), context);
+
 /**
- * The Lambda entry. `awslambda.streamifyResponse` is the Node.js runtime's; outside it (a
- * bundle imported by the bundle probe, a test, where libraries may define a partial
- * `awslambda`) the module still loads and `handler` is not callable.
+ * The Lambda entry, decorated with the Node.js runtime's `awslambda.streamifyResponse`.
+ * Outside that runtime (the bundle probe, where a library may define a partial `awslambda`)
+ * it is the undecorated function, so the module still loads.
  */
-export const handler: unknown =
-  typeof globalThis.awslambda?.streamifyResponse !== 'function'
-    ? undefined
-    : awslambda.streamifyResponse((event, responseStream, context) =>
-        streamHandler(event, lambdaResponseSink(responseStream), context),
-      );
+export const handler =
+  typeof globalThis.awslambda?.streamifyResponse === 'function'
+    ? awslambda.streamifyResponse(streaming)
+    : streaming;
