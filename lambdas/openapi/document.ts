@@ -17,6 +17,7 @@ import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
 import { FUNCTIONS_BASE_PATH, ROUTE_LIST, type Route } from '../shared/contract/routes';
 import { ErrorBody, MAX_BODY_BYTES } from '../shared/contract/schemas';
 import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, errorExample, type Examples } from './examples';
+import { STREAM_RESPONSE_EXAMPLES } from './stream-examples';
 
 /** The API contract's version (`info.version`); follows the package version. */
 export const API_VERSION = '0.1.0';
@@ -46,7 +47,11 @@ const DOCUMENT_EXAMPLES: Examples<unknown> = {
 
 function responseExamples(route: Route, status: number): Examples<unknown> {
   if (route.operationId === 'getOpenApiDocument') return DOCUMENT_EXAMPLES;
-  return RESPONSE_EXAMPLES[route.operationId]?.[status] ?? {};
+  return (
+    RESPONSE_EXAMPLES[route.operationId]?.[status] ??
+    STREAM_RESPONSE_EXAMPLES[route.operationId]?.[status] ??
+    {}
+  );
 }
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {
