@@ -25,7 +25,8 @@ import {
   ThreadManagerRequest,
   UserAssistantThread,
 } from './schemas';
-import { StreamEvent, StreamResumeQuery } from './stream';
+import { RESUME_STREAM_DESCRIPTION, STREAM_CHAT_DESCRIPTION, StreamEvent, StreamResumeQuery } from './stream';
+import { BODY_ERRORS, CHAT_ERRORS, COMMON_AUTH_ERRORS, DATA_ERRORS, MODEL_ERRORS } from './route-errors';
 import { AiDataErasure, AiDataReply, AiDataRequest, ErasureIdParams } from '../../ai-data/schemas';
 
 /** Every path starts here, as the Supabase functions URL does (`<project>/functions/v1`). */
@@ -148,33 +149,6 @@ export const OpenApiDocumentBody = z.looseObject({
   paths: z.looseObject({}),
 });
 
-/**
- * The codes every authenticated route can answer with, besides its own. Some come from API
- * Gateway itself (`lib/api.ts` configures its gateway responses from the error table).
- */
-const COMMON_AUTH_ERRORS = [
-  'unauthorized',
-  'forbidden',
-  'rate_limited',
-  'internal_error',
-  'auth_unavailable',
-  'timeout',
-] as const satisfies readonly ErrorCode[];
-/** And every route with a JSON body. */
-const BODY_ERRORS = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-] as const satisfies readonly ErrorCode[];
-/** And every route whose body API Gateway checks against a request model first. */
-const MODEL_ERRORS = ['invalid_request', 'unsupported_media_type'] as const satisfies readonly ErrorCode[];
-/** Any route whose handler reads the database. */
-const DATA_ERRORS = [
-  'database_unavailable',
-  'request_timeout',
-  'not_configured',
-] as const satisfies readonly ErrorCode[];
-
 /** The chat route's body, which the stream route takes as it is. */
 const CHAT_BODY = {
   schema: ChatRequest,
@@ -183,29 +157,6 @@ const CHAT_BODY = {
     strings: { message: { minLength: 1, maxLength: MAX_BODY_BYTES } },
   },
 } as const;
-
-/** What the chat can answer with, streamed or not (the stream's refusals come before its events). */
-const CHAT_ERRORS = [
-  ...BODY_ERRORS,
-  ...MODEL_ERRORS,
-  'idempotency_key_mismatch',
-  ...COMMON_AUTH_ERRORS,
-  'user_mismatch',
-  'anonymous_not_allowed',
-  'goal_forbidden',
-  'thread_forbidden',
-  'goal_not_found',
-  'thread_not_found',
-  'request_in_flight',
-  'thread_busy',
-  'erasure_in_progress',
-  'answer_deleted',
-  'message_rate_limited',
-  'daily_message_limit',
-  'budget_exceeded',
-  'upstream_unavailable',
-  ...DATA_ERRORS,
-] as const satisfies readonly ErrorCode[];
 
 const at = (name: string) => `${FUNCTIONS_BASE_PATH}/${name}`;
 
@@ -240,14 +191,7 @@ export const ROUTES = {
     operationId: 'streamChatMessage',
     tag: 'chat',
     summary: "Send a message and get the coach's reply as it is written (server-sent events)",
-    description: [
-      'The same body, headers, idempotency, limits and refusals as `POST /functions/v1/openai-chat-completion` (a refusal before the stream starts is the same JSON error), answered with `text/event-stream`:',
-      '- `meta`: `thread_id`, `user_message_id`, `run_id`, as soon as the turn is stored;',
-      "- `delta`: `text`, the reply's words as they are written (each with an `id`);",
-      "- `done`: exactly the JSON route's 200 body, once the exchange is recorded; the stream ends;",
-      '- `error`: `code`, `message`, when the turn fails after the stream started; the stream ends.',
-      'If the connection drops, the reply is still written and recorded: resume with `GET /functions/v1/openai-chat-completion/runs/{run_id}/stream?after=<last delta id>`, poll the run, or send the message again with the same key (either route returns the stored reply).',
-    ].join('\n\n'),
+    description: STREAM_CHAT_DESCRIPTION,
     auth: true,
     function: 'chatStream',
     requestBody: CHAT_BODY,
@@ -287,8 +231,7 @@ export const ROUTES = {
     operationId: 'resumeChatStream',
     tag: 'chat',
     summary: "A run's reply as server-sent events, resumed after a delta",
-    description:
-      "The events of a run (after a broken stream or a 202), from OpenAI's own stream of the response: `meta`, the deltas after `after` (or the `Last-Event-ID` header), then `done` (the run's reply, once recorded) or `error`. Another user's run is 404; a run whose chat rows the user deleted is 410 `answer_deleted`.",
+    description: RESUME_STREAM_DESCRIPTION,
     auth: true,
     function: 'chatStream',
     params: RunPathParams,

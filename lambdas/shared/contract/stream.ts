@@ -69,3 +69,17 @@ export const StreamResumeQuery = z
     }),
   })
   .strict();
+
+/** The stream route's description in the document (`./routes.ts`). */
+export const STREAM_CHAT_DESCRIPTION = [
+  'The same body, headers, idempotency, limits and refusals as `POST /functions/v1/openai-chat-completion` (a refusal before the stream starts is the same JSON error), answered with `text/event-stream`:',
+  '- `meta`: `thread_id`, `user_message_id`, `run_id`, as soon as the turn is stored;',
+  "- `delta`: `text`, the reply's words as they are written (each with an `id`);",
+  "- `done`: exactly the JSON route's 200 body, once the exchange is recorded; the stream ends;",
+  '- `error`: `code`, `message`, when the turn fails after the stream started; the stream ends.',
+  'If the connection drops, the reply is still written and recorded: resume with `GET /functions/v1/openai-chat-completion/runs/{run_id}/stream?after=<last delta id>`, poll the run, or send the message again with the same key (either route returns the stored reply).',
+].join('\n\n');
+
+/** The resume route's description in the document. */
+export const RESUME_STREAM_DESCRIPTION =
+  "The events of a run (after a broken stream or a 202), from OpenAI's own stream of the response: `meta`, the deltas after `after` (or the `Last-Event-ID` header), then `done` (the run's reply, once recorded) or `error`. Another user's run is 404; a run whose chat rows the user deleted is 410 `answer_deleted`.";
