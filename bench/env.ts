@@ -6,7 +6,6 @@
  */
 process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'false';
-process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 process.env.POWERTOOLS_SERVICE_NAME ??= 'mivia-coach';
 
 export {};

@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { LOCAL_DEFAULTS, signLocalDevToken } from '../local/auth';
 import type { CoachStore } from '../local/runtime';
-import { startLocalApi, type LocalApi } from '../local/server';
+import { startLocalApi, type LocalApi, type LocalApiOptions } from '../local/server';
 import type { PollTask } from '../local/step-functions';
 import { createTestDatabase, type TestDatabase } from '../test/support/database';
 import { startOpenAIFake, type OpenAIFake } from '../test/support/openai-fake';
@@ -50,8 +50,11 @@ export interface BenchUser {
 export interface Harness {
   readonly db: TestDatabase;
   readonly fake: OpenAIFake;
-  /** A local API on the bench database and the fake; `env` over the bench defaults. */
-  startApi(env?: Readonly<Record<string, string>>): Promise<BenchApi>;
+  /** A local API on the bench database and the fake; `env` over the bench defaults, `local` over its options. */
+  startApi(
+    env?: Readonly<Record<string, string>>,
+    local?: Pick<LocalApiOptions, 'pollerFollowMs'>,
+  ): Promise<BenchApi>;
   /** `n` fresh users (a profile, a rating per pillar, a goal), each with a token the API accepts. */
   users(n: number): Promise<BenchUser[]>;
   close(): Promise<void>;
@@ -134,10 +137,11 @@ export async function startHarness(): Promise<Harness> {
   return {
     db: database,
     fake: openai,
-    async startApi(env = {}) {
+    async startApi(env = {}, local = {}) {
       const storeCalls: StoreCall[] = [];
       const pollSteps: PollStep[] = [];
       const api = await startLocalApi({
+        ...local,
         port: 0,
         host: '127.0.0.1',
         env: {

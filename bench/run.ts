@@ -4,7 +4,7 @@
  *
  *   npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N]
  *                 [--poller-runs N] [--turns N] [--messages-per-container N]
- *                 [--reply-words N] [--bundle-runs N] [--no-bundles]
+ *                 [--reply-words N] [--stream-messages N] [--bundle-runs N] [--no-bundles]
  *
  * Each measurement is a module of its own (`overhead.ts`, `tokens.ts`, `poller.ts`,
  * `cost.ts`, the bundle hook) returning figures; a new one (moderation, time to first delta)
@@ -23,9 +23,10 @@ import { distribution, median, round } from './stats';
 import { atMost, figure, formatTable, writeFigures, type Figure } from './table';
 import { functionMemoryMb } from './template';
 import { atTurn, maxOver, measureThreadTokens, worstCaseContextEstimate } from './tokens';
+import { measureTimeToFirstDelta, type TtfdResult } from './ttfd';
 
 const USAGE =
-  'Usage: npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N] [--poller-runs N] [--turns N] [--messages-per-container N] [--reply-words N] [--bundle-runs N] [--no-bundles]';
+  'Usage: npm run bench [-- --json FILE] [--latency-ms N] [--c1-messages N] [--users N] [--poller-runs N] [--turns N] [--messages-per-container N] [--reply-words N] [--stream-messages N] [--bundle-runs N] [--no-bundles]';
 
 function options() {
   const { values } = parseArgs({
@@ -38,6 +39,7 @@ function options() {
       turns: { type: 'string', default: '200' },
       'messages-per-container': { type: 'string', default: '10' },
       'reply-words': { type: 'string', default: '170' },
+      'stream-messages': { type: 'string', default: '20' },
       'bundle-runs': { type: 'string', default: '3' },
       'no-bundles': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -63,6 +65,7 @@ function options() {
     turns: whole('turns', 200, 1000),
     messagesPerContainer: whole('messages-per-container', 1, 10_000),
     replyWords: whole('reply-words', 1, 2000),
+    streamMessages: whole('stream-messages', 2, 500),
     bundleRuns: whole('bundle-runs', 1, 50),
     bundles: !values['no-bundles'],
   };
@@ -106,6 +109,27 @@ function overheadFigures(label: string, result: OverheadResult, goals: boolean):
   ];
 }
 
+function ttfdFigures(result: TtfdResult, firstTokenMs: number): Figure[] {
+  return [
+    figure('ttfd.p50', round(result.firstDeltaMs.p50, 0), 0, {
+      unit: 'ms',
+      goal: atMost(result.firstDeltaMs.p50, 1000, '≤ 1000'),
+      note: `${result.firstDeltaMs.n} streams; request → first delta (the fake's first token at ${firstTokenMs} ms)`,
+    }),
+    figure('ttfd.p99', round(result.firstDeltaMs.p99, 0), 0, { unit: 'ms' }),
+    figure('ttfd_added_ms.p50', round(result.addedFirstMs.p50, 1), 1, {
+      unit: 'ms',
+      note: "first delta minus the fake's own first-token time",
+    }),
+    figure('ttfd_added_ms.p99', round(result.addedFirstMs.p99, 1), 1, { unit: 'ms' }),
+    figure('ttdone.p50', round(result.doneMs.p50, 0), 0, { unit: 'ms', note: 'request → done (recorded)' }),
+    figure('ttdone_added_ms.p50', round(result.addedDoneMs.p50, 1), 1, {
+      unit: 'ms',
+      note: "done minus the fake's own total time",
+    }),
+  ];
+}
+
 async function main(): Promise<void> {
   const opts = options();
   const startedAt = Date.now();
@@ -146,6 +170,13 @@ async function main(): Promise<void> {
     const syncTrips = roundTrips(bench, syncFrom, syncMessages);
     const longRunShare =
       [...c1.messages, ...c50.messages].filter((m) => m.status === 202).length / syncMessages;
+
+    progress(`streamed: one user, ${opts.streamMessages} messages on the stream route`);
+    const [streamUser] = await harness.users(1);
+    const ttfd = await measureTimeToFirstDelta(bench, fake, streamUser!, {
+      messages: opts.streamMessages,
+      ...timing,
+    });
 
     progress(`long replies: ${opts.pollerRuns} runs past a 1 s sync budget, the poller's real waits`);
     const longApi = await harness.startApi({ CHAT_SYNC_BUDGET_MS: '1000' });
@@ -206,6 +237,7 @@ async function main(): Promise<void> {
       figure('moderation_calls_per_message', round(tokens.moderationCalls / opts.turns, 3), 2, {
         note: 'counted at the fake (0 until moderation lands)',
       }),
+      ...ttfdFigures(ttfd, timing.firstTokenMs),
       figure('poller_delay_ms.p50', round(poller.delayMs.p50, 0), 0, {
         unit: 'ms',
         goal: atMost(poller.delayMs.p50, 1000, '≤ 1000'),
@@ -214,7 +246,7 @@ async function main(): Promise<void> {
       figure('poller_delay_ms.p99', round(poller.delayMs.p99, 0), 0, { unit: 'ms' }),
       figure('poller_record_step_ms.p50', round(poller.recordingStepMs.p50, 1), 1, {
         unit: 'ms',
-        note: 'the poll step that records the reply (retrieve + record)',
+        note: 'the poll step that records the reply (following its stream, then the record)',
       }),
       figure('input_tokens.turn5', atTurn(tokens, 5), 0, {
         note: `pillar coach, compact_threshold ${tokens.threshold}`,
@@ -262,9 +294,9 @@ async function main(): Promise<void> {
       `  Functions' memory (template): chat ${memory.chat} MB, authorizer ${memory.authorizer} MB, poller ${memory.poller} MB, runs ${memory.runs} MB.`,
     );
     if (bundles && !bundles.measured) note(`bundles and cold starts: not measured (${bundles.reason})`);
-    if (c1.notFromModel + c50.notFromModel + tokens.failures + poller.unrecorded > 0) {
+    if (c1.notFromModel + c50.notFromModel + tokens.failures + poller.unrecorded + ttfd.failures > 0) {
       note(
-        `not answered by the model: c1 ${c1.notFromModel}, c${opts.users} ${c50.notFromModel}, thread ${tokens.failures}; long runs not recorded: ${poller.unrecorded}`,
+        `not answered by the model: c1 ${c1.notFromModel}, c${opts.users} ${c50.notFromModel}, thread ${tokens.failures}, streamed ${ttfd.failures}; long runs not recorded: ${poller.unrecorded}`,
       );
     }
     note(

@@ -17,6 +17,7 @@ import {
   type GatewayResponseType,
 } from '../lambdas/shared/contract/errors';
 import {
+  FUNCTION_TIMEOUT_SECONDS,
   FUNCTIONS_BASE_PATH,
   ROUTE_LIST,
   type Route,
@@ -164,8 +165,20 @@ export class CoachApi extends Construct {
       validateRequestParameters: true,
     });
 
-    const integration = (fn: lambda.IFunction) =>
-      new apigw.LambdaIntegration(fn, { proxy: true, allowTestInvoke: false });
+    // A streamed route's function writes its answer as it goes (Lambda response streaming): API
+    // Gateway passes it on as it arrives, for as long as the function may run (beyond 29 s
+    // needs no quota increase in STREAM mode).
+    const integration = (route: Route) =>
+      new apigw.LambdaIntegration(handlers[route.function], {
+        proxy: true,
+        allowTestInvoke: false,
+        ...(route.streams
+          ? {
+              responseTransferMode: apigw.ResponseTransferMode.STREAM,
+              timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[route.function]),
+            }
+          : {}),
+      });
     const resources = new Map<string, apigw.IResource>([['', this.api.root]]);
     const resourceAt = (path: string): apigw.IResource => {
       const found = resources.get(path);
@@ -190,7 +203,7 @@ export class CoachApi extends Construct {
       const method = route.method.toUpperCase();
       methods[`${method} ${route.path}`] = resourceAt(route.path).addMethod(
         method,
-        integration(handlers[route.function]),
+        integration(route),
         options,
       );
     }
@@ -229,23 +242,26 @@ export class CoachApi extends Construct {
     if (!route.requestBody || !model) return requestParameters ? { requestParameters } : {};
     const id = String(route.requestBody.schema.meta()?.id ?? route.operationId);
     const strings = Object.entries(model.strings ?? {});
-    const requestModel = this.api.addModel(id, {
-      contentType: 'application/json',
-      description: `A JSON object (${id}); exact validation happens in the handler`,
-      schema: {
-        schema: apigw.JsonSchemaVersion.DRAFT4,
-        type: apigw.JsonSchemaType.OBJECT,
-        maxProperties: 16,
-        ...(model.required ? { required: [...model.required] } : {}),
-        ...(strings.length > 0
-          ? {
-              properties: Object.fromEntries(
-                strings.map(([key, bounds]) => [key, { type: apigw.JsonSchemaType.STRING, ...bounds }]),
-              ),
-            }
-          : {}),
-      },
-    });
+    // Routes that take the same body (the chat and its stream) share its model.
+    const requestModel =
+      (this.api.node.tryFindChild(id) as apigw.Model | undefined) ??
+      this.api.addModel(id, {
+        contentType: 'application/json',
+        description: `A JSON object (${id}); exact validation happens in the handler`,
+        schema: {
+          schema: apigw.JsonSchemaVersion.DRAFT4,
+          type: apigw.JsonSchemaType.OBJECT,
+          maxProperties: 16,
+          ...(model.required ? { required: [...model.required] } : {}),
+          ...(strings.length > 0
+            ? {
+                properties: Object.fromEntries(
+                  strings.map(([key, bounds]) => [key, { type: apigw.JsonSchemaType.STRING, ...bounds }]),
+                ),
+              }
+            : {}),
+        },
+      });
     return {
       requestModels: { 'application/json': requestModel },
       ...(requestParameters ? { requestParameters } : {}),

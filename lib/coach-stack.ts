@@ -52,6 +52,7 @@ export class CoachStack extends Stack {
       logRetention,
     });
     this.poller.connectStarter(this.functions.chat.function);
+    this.poller.connectStarter(this.functions.chatStream.function);
 
     const fns = this.functions;
     this.api = new CoachApi(this, 'Api', {
@@ -59,6 +60,7 @@ export class CoachStack extends Stack {
       apiName: serviceName,
       handlers: {
         chat: fns.chat.function,
+        chatStream: fns.chatStream.function,
         runs: fns.runs.function,
         threads: fns.threads.function,
         context: fns.context.function,
@@ -88,6 +90,7 @@ export class CoachStack extends Stack {
       chat: monitored('chat', fns.chat),
       functions: [
         monitored('chat', fns.chat),
+        monitored('chat-stream', fns.chatStream),
         monitored('runs', fns.runs),
         monitored('threads', fns.threads),
         monitored('context', fns.context),
@@ -115,7 +118,13 @@ export class CoachStack extends Stack {
       stage: config.stage,
       document: initialFlagsDocument(config),
       rollbackAlarms: [this.monitoring.alarms.errorRate, this.monitoring.alarms.fallbackRate],
-      readers: [fns.chat.function, fns.poller.function, fns.threads.function, fns.context.function],
+      readers: [
+        fns.chat.function,
+        fns.chatStream.function,
+        fns.poller.function,
+        fns.threads.function,
+        fns.context.function,
+      ],
     });
 
     for (const secret of this.secrets.all.filter((s) => s.created)) {

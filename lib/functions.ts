@@ -152,6 +152,8 @@ export interface CoachFunctionsProps {
 export class CoachFunctions extends Construct {
   /** POST /functions/v1/openai-chat-completion */
   readonly chat: CoachFunction;
+  /** POST /functions/v1/openai-chat-completion/stream and GET …/runs/{run_id}/stream (streamed) */
+  readonly chatStream: CoachFunction;
   /** GET /functions/v1/openai-chat-completion/runs/{run_id} */
   readonly runs: CoachFunction;
   /** POST /functions/v1/thread-manager */
@@ -206,6 +208,19 @@ export class CoachFunctions extends Construct {
       timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chat),
       // 512 MB like the others: the chat waits on OpenAI for most of its billed time, so its
       // memory is mostly paid idle (docs/performance.md: at 1024 MB it was 80 % of the AWS cost).
+      reservedConcurrentExecutions:
+        config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
+      environment: { ...database, ...openai, ...policy },
+    });
+    this.chatStream = new CoachFunction(this, 'ChatStream', {
+      defaults,
+      entry: 'lambdas/chat/stream-handler.ts',
+      description:
+        'POST /functions/v1/openai-chat-completion/stream and GET …/runs/{run_id}/stream: the reply as server-sent events',
+      // Lambda's response streaming behind API Gateway's STREAM integration (lib/api.ts).
+      timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chatStream),
+      memorySize: 1024,
+      // The same pool as the JSON route: a stream is the same turn, paid the same way.
       reservedConcurrentExecutions:
         config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
       environment: { ...database, ...openai, ...policy },
@@ -284,7 +299,7 @@ export class CoachFunctions extends Construct {
     });
 
     for (const fn of this.databaseFunctions) secrets.supabaseServiceRoleKey.grantRead(fn.function);
-    for (const fn of [this.chat, this.poller, this.threads, this.aiData, this.erasure])
+    for (const fn of [this.chat, this.chatStream, this.poller, this.threads, this.aiData, this.erasure])
       secrets.openaiApiKey.grantRead(fn.function);
     secrets.jwtSecret?.grantRead(this.authorizer.function);
   }
@@ -293,6 +308,7 @@ export class CoachFunctions extends Construct {
   get databaseFunctions(): readonly CoachFunction[] {
     return [
       this.chat,
+      this.chatStream,
       this.runs,
       this.threads,
       this.context,
@@ -307,6 +323,7 @@ export class CoachFunctions extends Construct {
   get all(): readonly CoachFunction[] {
     return [
       this.chat,
+      this.chatStream,
       this.runs,
       this.threads,
       this.context,

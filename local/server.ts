@@ -13,13 +13,16 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { ERROR_CODES, type ErrorCode } from '../lambdas/shared/contract/errors';
 import { FUNCTION_TIMEOUT_SECONDS, ROUTE_LIST, type Route } from '../lambdas/shared/contract/routes';
 import { loadConfig } from '../lambdas/shared/config';
+import type { StreamingProxyHandler } from '../lambdas/shared/sse';
 import { createErasureTaskHandler } from '../lambdas/ai-data/erasure-handler';
 import { eraserFromConfig } from '../lambdas/ai-data/runtime';
 import { createPollHandler } from '../lambdas/poller/handler';
+import { POLL_FOLLOW_MS } from '../lambdas/poller/service';
 import { modelFromConfig } from '../lambdas/shared/runtime/model';
 import { screenerFromConfig } from '../lambdas/shared/runtime/screening';
 import { openLocalDatabase, type LocalDatabase } from './database';
-import { localHandlers } from './handlers';
+import { localHandlers, type LocalHandlers } from './handlers';
+import { streamTo } from './stream-sink';
 import { lambdaContext, proxyEvent } from './lambda-event';
 import { localAuthenticator, LOCAL_DEFAULTS, signLocalDevToken } from './auth';
 import { localErasureMachine } from './erasure-machine';
@@ -33,7 +36,9 @@ interface LocalRoute {
   readonly method: string;
   readonly pattern: RegExp;
   readonly params: readonly string[];
-  readonly handler: ProxyHandler;
+  readonly handler:
+    | { readonly kind: 'json'; readonly run: ProxyHandler }
+    | { readonly kind: 'stream'; readonly run: StreamingProxyHandler };
 }
 
 export interface LocalApiOptions {
@@ -43,6 +48,8 @@ export interface LocalApiOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Each Wait of the poller state machine lasts this many ms (default: the real backoff). */
   readonly pollerWaitMs?: number;
+  /** How long a poll step follows the response's stream (default: Lambda's `POLL_FOLLOW_MS`; 0: one look per step). */
+  readonly pollerFollowMs?: number;
   /**
    * Wraps what the server runs, for benchmarks that count and time it: the store every
    * handler uses (database round trips) and the poll task the state machine calls.
@@ -79,7 +86,12 @@ export interface LocalApi {
 /** API Gateway's own payload limit is 10 MB; the handlers refuse anything over 32 KiB anyway. */
 const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
-function localRoute(route: Route, handler: ProxyHandler): LocalRoute {
+function localRoute(route: Route, handlers: LocalHandlers): LocalRoute {
+  const fn = route.function;
+  const handler: LocalRoute['handler'] =
+    fn === 'chatStream'
+      ? { kind: 'stream', run: handlers.streaming[fn] }
+      : { kind: 'json', run: handlers.json[fn] };
   const params: string[] = [];
   const pattern = new RegExp(
     `^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
@@ -101,7 +113,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   // The poll task reads the runtime, which holds the poller: resolved when a run starts.
   const getRuntime = async (): Promise<Runtime> => runtime;
   // Long runs execute the same state machine definition as AWS (synthesized from lib/poller.ts).
-  const pollTask = createPollHandler(getRuntime);
+  // The poll step follows the response's stream as in Lambda (lambdas/poller/handler.ts).
+  const pollTask = createPollHandler(async () => ({
+    ...(await getRuntime()),
+    followMs: options.pollerFollowMs ?? POLL_FOLLOW_MS,
+  }));
   const poller = model
     ? localStateMachinePoller(options.instrument?.pollTask?.(pollTask) ?? pollTask, {
         waitMs: options.pollerWaitMs,
@@ -122,7 +138,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   // A token for a user this database does not have yet (`npm run dev-token -- --user`) creates it.
   const authenticate = localAuthenticator(env, { onUser: (userId) => database.ensureUser(userId) });
   const handlers = localHandlers(getRuntime);
-  const routes = ROUTE_LIST.map((route) => localRoute(route, handlers[route.function]));
+  const routes = ROUTE_LIST.map((route) => localRoute(route, handlers));
 
   const server = createServer((req, res) => {
     void serve(req, res).catch((error: unknown) => {
@@ -169,7 +185,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     const timeoutMs = FUNCTION_TIMEOUT_SECONDS[match.route.function] * 1000;
     const context = lambdaContext(timeoutMs, `mivia-local-${match.route.function}`);
 
-    const result = await match.handler(event, context);
+    const handler = match.handler;
+    if (handler.kind === 'stream') {
+      const answer = await streamTo(res, (sink) => handler.run(event, sink, context));
+      options.onAnswer?.({ route: match.route, ...answer });
+      return;
+    }
+    const result = await handler.run(event, context);
     const resultHeaders = { ...(result.headers as Record<string, string> | undefined) };
     options.onAnswer?.({
       route: match.route,

@@ -2,7 +2,8 @@
  * `npm run chat`: chat with the coach from a terminal, through the API, as the app does.
  *
  *   npm start                      # in another terminal: the local API
- *   npm run chat                   # interactive: `you> ` prompt, spinner, replies
+ *   npm run chat                   # interactive: `you> ` prompt, spinner, replies as they stream
+ *   npm run chat -- --no-stream    # the JSON route: each reply whole
  *   printf 'hi\nthanks\n' | npm run --silent chat -- --json   # one message per line
  *
  * Token: `--token`, else MIVIA_TOKEN, else (local URLs only) a dev token for the demo user,
@@ -10,7 +11,7 @@
  * 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
-import { runChat } from './chat-client';
+import { runChat } from './chat-session';
 
 const USAGE = `usage: npm run chat -- [options]
 
@@ -20,6 +21,7 @@ const USAGE = `usage: npm run chat -- [options]
   --goal <uuid>        goal_id to talk about
   --thread <id>        thread_id to continue (default: the user's thread of that coach)
   --json               print each reply (or error body) as one JSON line
+  --no-stream          the JSON route: the whole reply at once (default: the words as they arrive)
   --max-wait <s>       longest wait for one reply, polling included (default 300)
   -h, --help           this text
 
@@ -53,6 +55,7 @@ async function main(): Promise<number> {
         goal: { type: 'string' },
         thread: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'no-stream': { type: 'boolean', default: false },
         'max-wait': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -92,6 +95,7 @@ async function main(): Promise<number> {
     goalId: values.goal,
     threadId: values.thread,
     json: values.json,
+    stream: !values['no-stream'],
     maxWaitMs: maxWaitSeconds * 1000,
     input: process.stdin,
     output: process.stdout,

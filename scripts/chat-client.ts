@@ -5,10 +5,10 @@
  * their stable `code`. Streams and `fetch` are injected so tests drive it in-process.
  */
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { ChatPending, ChatReply, ErrorBody, RunState } from '../lambdas/shared/contract/schemas';
+import { streamMessage } from './chat-stream';
 
 export interface ChatClientOptions {
   /** The functions base URL, e.g. `http://127.0.0.1:3000/functions/v1`. */
@@ -26,6 +26,10 @@ export interface ChatClientOptions {
   /** Waits `ms` (tests may shorten); must reject when `signal` aborts. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called while waiting: `sending`, then `pending` for each poll of a long run. */
+  /** Send on the stream route, each delta to `onDelta` (falls back to the JSON route if the server has none). */
+  readonly stream?: boolean;
+  /** The reply's text as it streams. */
+  readonly onDelta?: (text: string) => void;
   readonly onProgress?: (event: {
     readonly phase: 'sending' | 'retrying' | 'pending';
     readonly runId?: string;
@@ -58,6 +62,8 @@ const DEFAULT_MAX_WAIT_MS = 5 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 35_000;
 const DEFAULT_CONFLICT_RETRY_MS = 2_000;
 const MIN_POLL_MS = 250;
+/** The stream route's own 404s; any other means a server without the stream route. */
+const STREAM_NOT_FOUND_CODES = new Set(['goal_not_found', 'thread_not_found']);
 
 const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
 
@@ -67,8 +73,26 @@ interface HttpAnswer {
   readonly retryAfterMs: number | null;
 }
 
-function trimSlash(url: string): string {
+export function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
+}
+
+/** An HTTP answer's status, body (JSON, else its text) and `Retry-After`. */
+async function answerOf(response: Response): Promise<HttpAnswer> {
+  const text = await response.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === '' ? null : (JSON.parse(text) as unknown);
+  } catch {
+    parsed = text;
+  }
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return {
+    status: response.status,
+    body: parsed,
+    retryAfterMs:
+      response.headers.has('retry-after') && Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
+  };
 }
 
 /** Sends messages and waits for their replies. One instance per conversation. */
@@ -101,8 +125,40 @@ export class ChatClient {
       client_message_id: clientMessageId,
     };
     this.options.onProgress?.({ phase: 'sending' });
+    let streaming = this.options.stream ?? false;
     for (;;) {
-      const answer = await this.request('POST', '/openai-chat-completion', body, signal);
+      let answer: HttpAnswer;
+      if (streaming) {
+        const streamed = await this.call(
+          (s) =>
+            streamMessage(
+              this.fetchImpl,
+              `${this.base}/openai-chat-completion/stream`,
+              { token: this.options.token, body, signal: s },
+              (text) => this.options.onDelta?.(text),
+            ),
+          deadline - Date.now(),
+          signal,
+        );
+        if (streamed.kind === 'done') return { reply: this.parse(ChatReply, streamed.reply, 'reply') };
+        if (streamed.kind !== 'json') {
+          const error = streamed.kind === 'error' ? streamed.error : null;
+          // The stream ended before the reply did: the run has it (same key, nothing sent twice).
+          if (streamed.runId && (error === null || error.code === 'request_timeout'))
+            return this.waitForRun(streamed.runId, MIN_POLL_MS, deadline, signal);
+          if (error) throw new ChatFailure(String(error.code), String(error.message), 200, error);
+          streaming = false;
+          continue;
+        }
+        answer = await answerOf(streamed.response);
+        const code = (answer.body as { code?: unknown } | null)?.code;
+        if (answer.status === 404 && !STREAM_NOT_FOUND_CODES.has(String(code))) {
+          streaming = false;
+          continue;
+        }
+      } else {
+        answer = await this.request('POST', '/openai-chat-completion', body, signal);
+      }
       if (answer.status === 200) return { reply: this.parse(ChatReply, answer.body, 'reply') };
       if (answer.status === 202) {
         const pending = this.parse(ChatPending, answer.body, 'pending reply');
@@ -195,19 +251,33 @@ export class ChatClient {
     body: unknown,
     signal?: AbortSignal,
   ): Promise<HttpAnswer> {
-    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    let response: Response;
+    const response = await this.call(
+      (s) =>
+        this.fetchImpl(`${this.base}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.options.token}`,
+            accept: 'application/json',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: s,
+        }),
+      this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      signal,
+    );
+    return answerOf(response);
+  }
+
+  /** One HTTP exchange within `timeoutMs`, its failures as `ChatFailure`s. */
+  private async call<T>(
+    send: (signal: AbortSignal) => Promise<T>,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
     try {
-      response = await this.fetchImpl(`${this.base}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.options.token}`,
-          accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
+      return await send(signal ? AbortSignal.any([signal, timeout]) : timeout);
     } catch (error) {
       if (signal?.aborted) throw new ChatFailure('cancelled', 'Cancelled.');
       if (timeout.aborted)
@@ -215,20 +285,6 @@ export class ChatClient {
       const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
       throw new ChatFailure('network', `Cannot reach ${this.base}${cause}`);
     }
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text === '' ? null : (JSON.parse(text) as unknown);
-    } catch {
-      parsed = text;
-    }
-    const retryAfter = Number(response.headers.get('retry-after'));
-    return {
-      status: response.status,
-      body: parsed,
-      retryAfterMs:
-        response.headers.has('retry-after') && Number.isFinite(retryAfter) ? retryAfter * 1000 : null,
-    };
   }
 
   /** Replies are checked against the same zod schemas the API validates with. */
@@ -250,162 +306,4 @@ export class ChatClient {
         : JSON.stringify(answer.body)?.slice(0, 200);
     return new ChatFailure(`http_${answer.status}`, text || `HTTP ${answer.status}`, answer.status);
   }
-}
-
-/** The writable side of a terminal or pipe. */
-export interface TextOutput {
-  write(chunk: string): unknown;
-  readonly isTTY?: boolean;
-}
-
-export interface RunChatOptions extends ChatClientOptions {
-  /** Lines to send (stdin). */
-  readonly input: NodeJS.ReadableStream;
-  /** Replies (stdout). */
-  readonly output: TextOutput;
-  /** Errors, the spinner and hints (stderr). */
-  readonly errorOutput: TextOutput;
-  /** Interactive: show the `you> ` prompt (default: the input is a TTY). */
-  readonly interactive?: boolean;
-  /** One JSON object per message on `output` (the reply, or the error body) instead of text. */
-  readonly json?: boolean;
-  /** Dim the metadata line with ANSI codes (default: `output` is a TTY and NO_COLOR is unset). */
-  readonly color?: boolean;
-  /** Spinner on `errorOutput` while waiting (default: `errorOutput` is a TTY). */
-  readonly spinner?: boolean;
-  /** Aborts the message in flight and stops reading (Ctrl+C). */
-  readonly signal?: AbortSignal;
-}
-
-export interface RunChatResult {
-  readonly sent: number;
-  readonly failed: number;
-}
-
-const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
-/** A one-line spinner on a TTY; nothing at all elsewhere. */
-class Spinner {
-  private timer: NodeJS.Timeout | undefined;
-  private frame = 0;
-  private label = '';
-
-  constructor(
-    private readonly out: TextOutput,
-    private readonly enabled: boolean,
-  ) {}
-
-  start(label: string): void {
-    this.label = label;
-    if (!this.enabled) return;
-    if (this.timer) return this.render();
-    this.render();
-    this.timer = setInterval(() => this.render(), 80);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (!this.timer) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.out.write('\r\x1b[K');
-  }
-
-  private render(): void {
-    this.frame = (this.frame + 1) % SPINNER_FRAMES.length;
-    this.out.write(`\r\x1b[K${SPINNER_FRAMES[this.frame]} ${this.label}`);
-  }
-}
-
-/** `gpt-6.1-sol · 1843 tokens · $0.004127 · 3120 ms · openai`, plus how the reply was obtained. */
-export function describeReply(outcome: ChatOutcome): string {
-  const { reply } = outcome;
-  const parts = [
-    reply.model_used,
-    `${reply.tokens_used} tokens`,
-    `$${reply.cost_estimate.toFixed(6)}`,
-    `${reply.response_time_ms} ms`,
-    reply.fallback ? `${reply.variant} (fallback)` : reply.variant,
-  ];
-  if (outcome.runId)
-    parts.push(outcome.failedCode ? `run ${outcome.failedCode}, fallback stored` : 'long run');
-  return parts.join(' · ');
-}
-
-/**
- * Reads messages line by line and prints the coach's replies. Interactive on a TTY (prompt,
- * spinner, `/quit`); with piped input, one message per line and nothing else on stdout.
- */
-export async function runChat(options: RunChatOptions): Promise<RunChatResult> {
-  const { output, errorOutput } = options;
-  const interactive = options.interactive ?? Boolean((options.input as { isTTY?: boolean }).isTTY);
-  const color = options.color ?? (Boolean(output.isTTY) && !process.env.NO_COLOR);
-  const spinner = new Spinner(errorOutput, options.spinner ?? Boolean(errorOutput.isTTY));
-  const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[22m` : text);
-
-  const client = new ChatClient({
-    ...options,
-    onProgress: (event) => {
-      spinner.start(event.phase === 'pending' ? 'the coach is still writing…' : 'the coach is thinking…');
-      options.onProgress?.(event);
-    },
-  });
-
-  const rl = createInterface({
-    input: options.input,
-    output: interactive ? (output as NodeJS.WritableStream) : undefined,
-    terminal: interactive,
-    crlfDelay: Infinity,
-  });
-  // Ctrl+C (or the caller's signal) cancels the message in flight and stops reading.
-  const stop = new AbortController();
-  const abort = () => stop.abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  stop.signal.addEventListener('abort', () => rl.close(), { once: true });
-  rl.on('SIGINT', abort);
-  if (interactive) {
-    errorOutput.write(dim(`Talking to ${trimSlash(options.url)} — /quit to leave.\n`));
-    rl.setPrompt('you> ');
-    rl.prompt();
-  }
-
-  let sent = 0;
-  let failed = 0;
-  try {
-    for await (const raw of rl) {
-      const message = raw.trim();
-      if (message === '/quit' || message === '/exit') break;
-      if (message !== '') {
-        sent += 1;
-        try {
-          const outcome = await client.send(message, randomUUID(), stop.signal);
-          spinner.stop();
-          if (options.json) output.write(`${JSON.stringify(outcome.reply)}\n`);
-          else output.write(`coach> ${outcome.reply.response}\n${dim(`       ${describeReply(outcome)}`)}\n`);
-        } catch (error) {
-          spinner.stop();
-          if (stop.signal.aborted) break;
-          failed += 1;
-          const failure =
-            error instanceof ChatFailure
-              ? error
-              : new ChatFailure('client_error', error instanceof Error ? error.message : String(error));
-          errorOutput.write(`error (${failure.code}): ${failure.message}\n`);
-          if (options.json) {
-            output.write(
-              `${JSON.stringify(failure.body ?? { error: failure.message, code: failure.code })}\n`,
-            );
-          }
-          if (failure.code === 'unauthorized')
-            errorOutput.write(dim('hint: pass --token or set MIVIA_TOKEN (npm run --silent dev-token)\n'));
-        }
-      }
-      if (interactive) rl.prompt();
-    }
-  } finally {
-    spinner.stop();
-    options.signal?.removeEventListener('abort', abort);
-    rl.close();
-  }
-  return { sent, failed };
 }

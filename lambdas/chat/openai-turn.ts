@@ -16,6 +16,7 @@ import { safetyIdentifier } from '../shared/user-hash';
 import type { ClaimedTurn, TurnStore } from './ports';
 import { record, releaseAndThrow } from './recording';
 import { screenReply, type SafetyDeps, type SafetyTurn } from './safety';
+import type { TurnSink } from './sink';
 
 export type ChatOutcome =
   { readonly status: 200; readonly body: ChatReply } | { readonly status: 202; readonly body: ChatPending };
@@ -50,6 +51,8 @@ export interface OpenAITurn {
   /** How the coach's reply is screened before it is shown. */
   readonly safety: SafetyTurn;
   readonly signal?: AbortSignal | undefined;
+  /** The streamed route's listener (`./sink.ts`). */
+  readonly sink?: TurnSink | undefined;
 }
 
 export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): Promise<ChatOutcome> {
@@ -59,6 +62,7 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
   let conversationId = claimed.conversation_id;
   try {
     conversationId ??= await newConversation(deps, turn, safetyId);
+    turn.sink?.started({ ...ids, user_message_id: claimed.user_message_id, thread_id: conversationId });
     const instructions = buildInstructions(
       profile,
       buildCoachContext(claimed.context, { chatType: turn.chatType, profile }),
@@ -85,6 +89,7 @@ export async function answerWithOpenAI(deps: OpenAITurnDeps, turn: OpenAITurn): 
         wait_ms: waitMs,
         signal: signal ? AbortSignal.any([signal, overrun]) : overrun,
         recover_first: claimed.recover_first,
+        on_delta: turn.sink?.delta,
       },
     );
     if (outcome.status === 'completed') {

@@ -31,6 +31,7 @@ import { prepareTurn } from './prepare';
 import { record } from './recording';
 import { reservationBasis } from './reservation';
 import { decideTurn, screen, type SafetyTurn } from './safety';
+import type { TurnSink } from './sink';
 import { rolloutChoices, turnLimits } from './variant';
 
 export { PENDING_RETRY_AFTER_MS, type ChatOutcome } from './openai-turn';
@@ -59,6 +60,8 @@ export interface ChatTurnInput {
   /** The `Accept-Language` header: the crisis services' locale when the body names none. */
   readonly acceptLanguage?: string | undefined;
   readonly signal?: AbortSignal;
+  /** The streamed route's listener: told when the turn starts and given the reply as it streams. */
+  readonly sink?: TurnSink | undefined;
 }
 
 export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Promise<ChatOutcome> {
@@ -145,6 +148,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
     // The global budget's simulated replies carry the reason: the fallbacks-by-reason query
     // shows them, and they are not counted as fallbacks.
     const reason = prepared.global_budget_exceeded ? 'global_budget' : undefined;
+    input.sink?.started({ ...ids, user_message_id: prepared.user_message_id, thread_id: thread });
     return {
       status: 200,
       body: await record(deps, { ...ids, thread_id: thread, answer: simulated(false) }, reason),
@@ -165,6 +169,7 @@ export async function sendChatMessage(deps: ChatDeps, input: ChatTurnInput): Pro
       simulated,
       safety,
       signal,
+      sink: input.sink,
     },
   );
 }

@@ -17,6 +17,7 @@ import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
 import { FUNCTIONS_BASE_PATH, ROUTE_LIST, type Route } from '../shared/contract/routes';
 import { ErrorBody, MAX_BODY_BYTES } from '../shared/contract/schemas';
 import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, errorExample, type Examples } from './examples';
+import { STREAM_RESPONSE_EXAMPLES } from './stream-examples';
 
 /** The API contract's version (`info.version`); follows the package version. */
 export const API_VERSION = '0.1.0';
@@ -46,7 +47,11 @@ const DOCUMENT_EXAMPLES: Examples<unknown> = {
 
 function responseExamples(route: Route, status: number): Examples<unknown> {
   if (route.operationId === 'getOpenApiDocument') return DOCUMENT_EXAMPLES;
-  return RESPONSE_EXAMPLES[route.operationId]?.[status] ?? {};
+  return (
+    RESPONSE_EXAMPLES[route.operationId]?.[status] ??
+    STREAM_RESPONSE_EXAMPLES[route.operationId]?.[status] ??
+    {}
+  );
 }
 
 const STATUS_TITLES: Readonly<Record<number, string>> = {
@@ -108,7 +113,8 @@ function routeConfig(op: Route): RouteConfig {
       description: response.description,
       headers: op.auth ? { 'X-Request-Id': { $ref: '#/components/headers/RequestId' } } : undefined,
       content: {
-        'application/json': {
+        // A streamed answer's schema is that of one event (`contract/stream.ts`).
+        [op.streams ? 'text/event-stream' : 'application/json']: {
           schema: response.schema,
           examples: { ...responseExamples(op, Number(status)) },
         },
@@ -121,6 +127,7 @@ function routeConfig(op: Route): RouteConfig {
   const request: NonNullable<RouteConfig['request']> = {};
   if (op.params) request.params = op.params;
   if (op.headers) request.headers = op.headers;
+  if (op.query) request.query = op.query;
   if (op.requestBody) {
     request.body = {
       required: op.requestBody.required ?? true,

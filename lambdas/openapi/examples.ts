@@ -409,6 +409,7 @@ export function errorExample(code: ErrorCode): Example<ErrorBody> {
 /** Request body examples by operation id. */
 export const REQUEST_EXAMPLES: Readonly<Record<string, Examples<unknown>>> = {
   sendChatMessage: chatRequestExamples,
+  streamChatMessage: chatRequestExamples,
   manageThreads: threadManagerRequestExamples,
   buildUserContext: contextRequestExamples,
   sendChatFeedback: feedbackRequestExamples,

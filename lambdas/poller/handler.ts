@@ -19,7 +19,7 @@ import { crisisResourcesFromEnv, screenerFromConfig } from '../shared/runtime/sc
 import { lambdaStoreCall } from '../shared/runtime/store';
 import type { SafetyDeps } from '../chat/safety';
 import type { PollStore } from './ports';
-import { PollTaskInput, pollRun, type PollTaskOutput } from './service';
+import { POLL_FOLLOW_MS, PollTaskInput, pollRun, type PollTaskOutput } from './service';
 import { pollStore } from './store';
 
 /** The poll task's dependencies; the model is null only when no OpenAI key is configured (a fault here). */
@@ -28,6 +28,8 @@ export interface PollHandlerDeps extends SafetyDeps {
   readonly model: CoachModel | null;
   readonly policy: Pick<Policy, 'flags'>;
   readonly observer?: TurnObserver;
+  /** How long a step follows the response's stream (`POLL_FOLLOW_MS` in Lambda); absent: one look per step. */
+  readonly followMs?: number;
 }
 
 /** What the execution history records of a failed poll step: a kind, no details. */
@@ -91,6 +93,7 @@ export const handler = middy(
         crisisResources: crisisResourcesFromEnv(),
         policy: policyFromConfig(cfg),
         observer: metricsObserver,
+        followMs: POLL_FOLLOW_MS,
       };
     }),
   ),

@@ -13,7 +13,13 @@ import { openaiAnswer, simulatedAnswer } from '../shared/coach/answers';
 import { AppError } from '../shared/errors';
 import type { TurnObserver } from '../shared/observer';
 import type { Policy } from '../shared/policy';
-import { isCoachModelError, type CoachCompleted, type CoachModel, type FailRunInput } from '../shared/ports';
+import {
+  isCoachModelError,
+  type CoachCompleted,
+  type CoachModel,
+  type CoachPoll,
+  type FailRunInput,
+} from '../shared/ports';
 import { screenReply, type SafetyDeps } from '../chat/safety';
 import type { PendingRunDetails, PollStore } from './ports';
 
@@ -56,7 +62,19 @@ export interface PollerDeps extends SafetyDeps {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly observer?: TurnObserver;
+  /**
+   * How long a step follows the response's event stream before it looks once more and waits
+   * (`POLL_FOLLOW_MS` in Lambda); 0 or absent: one look per step, as the backoff schedules.
+   */
+  readonly followMs?: number;
 }
+
+/**
+ * How long the Lambda's poll step follows the response's events: it records the reply the
+ * moment the response completes instead of at the next whole-second poll, well within the
+ * poll function's 60 s timeout (the recording after it included).
+ */
+export const POLL_FOLLOW_MS = 20_000;
 
 /** Backed-off polling: 2 s, growing ×1.5 per attempt, capped at 20 s, with jitter. */
 export const POLL_BASE_SECONDS = 2;
@@ -166,7 +184,9 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     return out('done', timedOut ? 'timed_out' : 'failed');
   }
 
-  let poll;
+  const followed = await follow(deps, responseId);
+  if (followed.poll) return settle(followed.poll);
+  let poll: CoachPoll;
   try {
     poll = await deps.model.retrieve(responseId);
   } catch (error) {
@@ -180,13 +200,36 @@ export async function pollRun(deps: PollerDeps, input: PollTaskInput): Promise<P
     return out('pending', 'waiting', nextWaitSeconds(attempt, deps.random));
   }
 
-  if (poll.status === 'completed') return recordCompleted(poll);
-  if (poll.status === 'queued' || poll.status === 'in_progress') {
-    return out('pending', 'waiting', nextWaitSeconds(attempt, deps.random));
+  return settle(poll);
+
+  async function settle(poll: CoachPoll): Promise<PollTaskOutput> {
+    if (poll.status === 'completed') return recordCompleted(poll);
+    if (poll.status === 'queued' || poll.status === 'in_progress') {
+      // A step that followed the stream for its whole budget has just watched: the next one
+      // follows on at once. Otherwise the backoff.
+      return out('pending', 'waiting', followed.watched ? 0 : nextWaitSeconds(attempt, deps.random));
+    }
+    await fail(poll.status, 'code' in poll ? poll.code : poll.status);
+    deps.observer?.longRunFinished?.('failed');
+    return out('done', 'failed');
   }
-  await fail(poll.status, 'code' in poll ? poll.code : poll.status);
-  deps.observer?.longRunFinished?.('failed');
-  return out('done', 'failed');
+}
+
+/**
+ * Follows the response's events (from the start: `starting_after` -1) for up to `followMs`:
+ * its end as soon as it comes, or nothing (still running, or the stream failed: the step's
+ * retrieve then decides, errors included). `watched` when the whole budget was spent watching.
+ */
+async function follow(
+  deps: PollerDeps,
+  responseId: string,
+): Promise<{ readonly poll: CoachPoll | null; readonly watched: boolean }> {
+  if (!deps.followMs) return { poll: null, watched: false };
+  const startedAt = Date.now();
+  const poll = await deps.model.follow(responseId, { after: -1, wait_ms: deps.followMs }).catch(() => null);
+  const watched = Date.now() - startedAt >= deps.followMs;
+  const ended = poll !== null && poll.status !== 'queued' && poll.status !== 'in_progress';
+  return { poll: ended ? poll : null, watched };
 }
 
 /**

@@ -118,15 +118,26 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Receives the reply's text as it is written, with the OpenAI event's `sequence_number`. */
+export type DeltaListener = (text: string, sequence: number) => void;
+
 export interface RespondOptions extends CallOptions {
   /** How long to wait for the answer before handing its response id back still running. */
   readonly wait_ms: number;
+  /** Relays the reply's text as it streams (the streamed chat); never called for a recovered turn. */
+  readonly on_delta?: DeltaListener | undefined;
   /**
    * A create for this turn may already have been accepted unseen (the claim is answered again
    * after the invocation holding it died): look for the turn in the conversation before
    * creating, and create only if it is not there.
    */
   readonly recover_first?: boolean;
+}
+
+export interface FollowOptions extends CallOptions {
+  readonly after: number;
+  readonly wait_ms: number;
+  readonly on_delta?: DeltaListener | undefined;
 }
 
 export interface CoachTurnRequest {
@@ -182,6 +193,11 @@ export interface CoachModel {
    */
   respond(request: CoachTurnRequest, options: RespondOptions): Promise<CoachPoll>;
   retrieve(responseId: string, options?: CallOptions): Promise<CoachPoll>;
+  /**
+   * Follows a response's event stream after event `after` (-1: from the start) for up to
+   * `wait_ms`, relaying its text: its outcome, or still running when the time is up.
+   */
+  follow(responseId: string, options: FollowOptions): Promise<CoachPoll>;
   cancel(responseId: string, options?: CallOptions): Promise<void>;
 }
 

@@ -16,13 +16,10 @@ import type {
 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { ERROR_CODES, type ErrorCode } from '../../lambdas/shared/contract/errors';
-import {
-  FUNCTION_TIMEOUT_SECONDS,
-  type Route,
-  type RouteFunction,
-} from '../../lambdas/shared/contract/routes';
+import { FUNCTION_TIMEOUT_SECONDS, type Route } from '../../lambdas/shared/contract/routes';
+import type { LocalHandlers } from '../../local/handlers';
 import { lambdaContext, proxyEvent } from '../../local/lambda-event';
-import type { ProxyHandler, Reply } from './api';
+import type { Reply } from './api';
 import { checkAnswer } from './contract-check';
 
 /** The TOKEN authorizer's identity validation (`lib/api.ts`): anything else is 401 before it runs. */
@@ -140,11 +137,8 @@ function eventFor(request: GatewayRequest, requestId: string, authorizer: Record
   return shaped;
 }
 
-/** The stage: the authorizer in front of each route function's handler. */
-export function gateway(
-  authorizer: Authorizer,
-  handlers: Readonly<Record<RouteFunction, ProxyHandler>>,
-): Gateway {
+/** The stage: the authorizer in front of each JSON route function's handler (streamed routes are not staged here). */
+export function gateway(authorizer: Authorizer, handlers: LocalHandlers['json']): Gateway {
   return {
     async send(request) {
       const requestId = randomUUID();
@@ -156,6 +150,7 @@ export function gateway(
         context = decision.context;
       }
       const timeoutMs = FUNCTION_TIMEOUT_SECONDS[route.function] * 1000;
+      if (route.function === 'chatStream') throw new Error(`${route.operationId} streams: not staged here`);
       const result = await handlers[route.function](
         eventFor(request, requestId, context),
         lambdaContext(timeoutMs, `props-${route.function}`),

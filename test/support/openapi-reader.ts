@@ -81,10 +81,11 @@ export class DocumentReader {
     return op;
   }
 
-  /** The `application/json` media type object of a request body or response, or undefined. */
+  /** The JSON media type object of a request body or response (a stream's `text/event-stream`), or undefined. */
   jsonContent(holder: unknown): Json | undefined {
     const content = this.resolve<Json>(holder).content as Record<string, Json> | undefined;
-    return content?.['application/json'];
+    // A streamed answer's media type describes one event (`text/event-stream`).
+    return content?.['application/json'] ?? content?.['text/event-stream'];
   }
 
   /** The named examples of a media type object, `$ref`s resolved. */

@@ -7,7 +7,7 @@
  */
 import * as z from 'zod';
 import type { ErrorCode } from './errors';
-import { CHAT_FUNCTION_TIMEOUT_SECONDS } from './timing';
+import { CHAT_FUNCTION_TIMEOUT_SECONDS, CHAT_STREAM_FUNCTION_TIMEOUT_SECONDS } from './timing';
 import {
   ChatPending,
   ChatReply,
@@ -25,13 +25,16 @@ import {
   ThreadManagerRequest,
   UserAssistantThread,
 } from './schemas';
+import { RESUME_STREAM_DESCRIPTION, STREAM_CHAT_DESCRIPTION, StreamEvent, StreamResumeQuery } from './stream';
+import { BODY_ERRORS, CHAT_ERRORS, COMMON_AUTH_ERRORS, DATA_ERRORS, MODEL_ERRORS } from './route-errors';
 import { AiDataErasure, AiDataReply, AiDataRequest, ErasureIdParams } from './ai-data';
 
 /** Every path starts here, as the Supabase functions URL does (`<project>/functions/v1`). */
 export const FUNCTIONS_BASE_PATH = '/functions/v1';
 
 /** The Lambda functions that answer routes (`lib/functions.ts` declares them). */
-export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback' | 'openapi' | 'aiData';
+export type RouteFunction =
+  'chat' | 'chatStream' | 'runs' | 'threads' | 'context' | 'feedback' | 'openapi' | 'aiData';
 
 /**
  * Each function's timeout. The chat's stays below API Gateway's 29 s integration limit; its
@@ -39,6 +42,9 @@ export type RouteFunction = 'chat' | 'runs' | 'threads' | 'context' | 'feedback'
  */
 export const FUNCTION_TIMEOUT_SECONDS: Readonly<Record<RouteFunction, number>> = {
   chat: CHAT_FUNCTION_TIMEOUT_SECONDS,
+  // A streamed reply is followed to its end (the poller records a long one meanwhile); API
+  // Gateway's streamed integrations may run up to 15 minutes.
+  chatStream: CHAT_STREAM_FUNCTION_TIMEOUT_SECONDS,
   runs: 10,
   threads: 10,
   context: 10,
@@ -81,6 +87,13 @@ export interface Route {
   };
   readonly params?: z.ZodObject;
   readonly headers?: z.ZodObject;
+  /** The query string's parameters (only the stream resume reads one). */
+  readonly query?: z.ZodObject;
+  /**
+   * The 200 answer is `text/event-stream` (server-sent events, each `data` matching its
+   * schema in `./stream.ts`): API Gateway streams the function's response (`lib/api.ts`).
+   */
+  readonly streams?: boolean;
   /** Success responses by status. */
   readonly responses: Readonly<Record<number, RouteResponse>>;
   /** The error codes the route can answer with. */
@@ -136,32 +149,14 @@ export const OpenApiDocumentBody = z.looseObject({
   paths: z.looseObject({}),
 });
 
-/**
- * The codes every authenticated route can answer with, besides its own. Some come from API
- * Gateway itself (`lib/api.ts` configures its gateway responses from the error table).
- */
-const COMMON_AUTH_ERRORS = [
-  'unauthorized',
-  'forbidden',
-  'rate_limited',
-  'internal_error',
-  'auth_unavailable',
-  'timeout',
-] as const satisfies readonly ErrorCode[];
-/** And every route with a JSON body. */
-const BODY_ERRORS = [
-  'validation_failed',
-  'invalid_json',
-  'payload_too_large',
-] as const satisfies readonly ErrorCode[];
-/** And every route whose body API Gateway checks against a request model first. */
-const MODEL_ERRORS = ['invalid_request', 'unsupported_media_type'] as const satisfies readonly ErrorCode[];
-/** Any route whose handler reads the database. */
-const DATA_ERRORS = [
-  'database_unavailable',
-  'request_timeout',
-  'not_configured',
-] as const satisfies readonly ErrorCode[];
+/** The chat route's body, which the stream route takes as it is. */
+const CHAT_BODY = {
+  schema: ChatRequest,
+  gatewayModel: {
+    required: ['message'],
+    strings: { message: { minLength: 1, maxLength: MAX_BODY_BYTES } },
+  },
+} as const;
 
 const at = (name: string) => `${FUNCTIONS_BASE_PATH}/${name}`;
 
@@ -183,39 +178,30 @@ export const ROUTES = {
     ].join('\n\n'),
     auth: true,
     function: 'chat',
-    requestBody: {
-      schema: ChatRequest,
-      gatewayModel: {
-        required: ['message'],
-        strings: { message: { minLength: 1, maxLength: MAX_BODY_BYTES } },
-      },
-    },
+    requestBody: CHAT_BODY,
     headers: ChatHeaders,
     responses: {
       200: { description: 'The coach answered; both chat rows are stored.', schema: ChatReply },
       202: { description: 'Still being answered: poll the run.', schema: ChatPending },
     },
-    errors: [
-      ...BODY_ERRORS,
-      ...MODEL_ERRORS,
-      'idempotency_key_mismatch',
-      ...COMMON_AUTH_ERRORS,
-      'user_mismatch',
-      'anonymous_not_allowed',
-      'goal_forbidden',
-      'thread_forbidden',
-      'goal_not_found',
-      'thread_not_found',
-      'request_in_flight',
-      'thread_busy',
-      'erasure_in_progress',
-      'answer_deleted',
-      'message_rate_limited',
-      'daily_message_limit',
-      'budget_exceeded',
-      'upstream_unavailable',
-      ...DATA_ERRORS,
-    ],
+    errors: CHAT_ERRORS,
+  },
+  streamChatMessage: {
+    method: 'post',
+    path: at('openai-chat-completion/stream'),
+    operationId: 'streamChatMessage',
+    tag: 'chat',
+    summary: "Send a message and get the coach's reply as it is written (server-sent events)",
+    description: STREAM_CHAT_DESCRIPTION,
+    auth: true,
+    function: 'chatStream',
+    requestBody: CHAT_BODY,
+    headers: ChatHeaders,
+    streams: true,
+    responses: {
+      200: { description: 'The events of the reply (`text/event-stream`).', schema: StreamEvent },
+    },
+    errors: CHAT_ERRORS,
   },
   getChatRun: {
     method: 'get',
@@ -237,6 +223,31 @@ export const ROUTES = {
       ...COMMON_AUTH_ERRORS,
       'run_not_found',
       'answer_deleted',
+      ...DATA_ERRORS,
+    ],
+  },
+  resumeChatStream: {
+    method: 'get',
+    path: at('openai-chat-completion/runs/{run_id}/stream'),
+    operationId: 'resumeChatStream',
+    tag: 'chat',
+    summary: "A run's reply as server-sent events, resumed after a delta",
+    description: RESUME_STREAM_DESCRIPTION,
+    auth: true,
+    function: 'chatStream',
+    params: RunPathParams,
+    query: StreamResumeQuery,
+    streams: true,
+    responses: {
+      200: { description: 'The events of the reply (`text/event-stream`).', schema: StreamEvent },
+    },
+    errors: [
+      'validation_failed',
+      'invalid_request',
+      ...COMMON_AUTH_ERRORS,
+      'run_not_found',
+      'answer_deleted',
+      'upstream_unavailable',
       ...DATA_ERRORS,
     ],
   },

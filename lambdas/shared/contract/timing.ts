@@ -10,6 +10,13 @@
 export const CHAT_FUNCTION_TIMEOUT_SECONDS = 28;
 
 /**
+ * The streamed chat's timeout. Its turn keeps the JSON route's sync budget (a long reply is
+ * handed to the poller as there); what is left is for relaying the rest of a long reply and
+ * reading its record. A reply still unfinished then is resumed by the app (`resumeChatStream`).
+ */
+export const CHAT_STREAM_FUNCTION_TIMEOUT_SECONDS = 90;
+
+/**
  * How long an in-flight claim holds its key and its thread, above the chat function's
  * timeout: an older claim belongs to an invocation that died. The claim functions use the same
  * value (`db/functions/_coach_claim_ttl.sql`); the erasure waits this long for a turn.

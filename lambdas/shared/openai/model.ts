@@ -28,6 +28,8 @@ import {
   type CoachModel,
   type CoachPoll,
   type CoachTurnRequest,
+  type DeltaListener,
+  type FollowOptions,
   type RespondOptions,
 } from '../ports';
 import type { AdapterContext, OpenAIRetryKind } from './context';
@@ -36,7 +38,7 @@ import { callIdempotent } from './idempotent';
 import { boundedMetadata, pollFrom } from './mapping';
 import { awaitAcceptedTurn, findAcceptedTurn } from './recovery';
 import { backoffMs, sleep } from './retries';
-import { follow, newProgress, resume } from './stream';
+import { follow, followFrom, newProgress, resume } from './stream';
 
 export type { OpenAIRetryKind } from './context';
 
@@ -117,7 +119,7 @@ export class OpenAICoachModel implements CoachModel {
       }
       let failure: Failure;
       try {
-        return await this.createAndFollow(request, deadline, signal);
+        return await this.createAndFollow(request, deadline, signal, options.on_delta);
       } catch (error) {
         failure = classify(error);
       }
@@ -146,6 +148,16 @@ export class OpenAICoachModel implements CoachModel {
     return pollFrom(response);
   }
 
+  async follow(responseId: string, options: FollowOptions): Promise<CoachPoll> {
+    const progress = {
+      ...newProgress(options.on_delta),
+      responseId,
+      status: 'in_progress' as const,
+      lastSequence: options.after,
+    };
+    return followFrom(this.ctx, progress, Date.now() + Math.max(0, options.wait_ms), options.signal);
+  }
+
   /** Cancels a background response; one that already ended (or is unknown) is left alone. */
   async cancel(responseId: string, options: CallOptions = {}): Promise<void> {
     try {
@@ -164,10 +176,11 @@ export class OpenAICoachModel implements CoachModel {
     request: CoachTurnRequest,
     deadline: number,
     signal?: AbortSignal,
+    onDelta?: DeltaListener,
   ): Promise<CoachPoll> {
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new CoachModelError('timeout', 'No time was left to call OpenAI.');
-    const progress = newProgress();
+    const progress = newProgress(onDelta);
     const controller = new AbortController();
     const requestSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
     try {

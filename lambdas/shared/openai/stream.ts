@@ -5,7 +5,7 @@
  * `responses.retrieve(id, { stream: true, starting_after })` a bounded number of times.
  */
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { CoachModelError, type CoachPoll, type CoachStillRunning } from '../ports';
+import { CoachModelError, type CoachPoll, type CoachStillRunning, type DeltaListener } from '../ports';
 import type { AdapterContext } from './context';
 import { classify, endedByStreamError, timed } from './errors';
 import { pollFrom } from './mapping';
@@ -15,10 +15,12 @@ export interface StreamProgress {
   responseId: string | null;
   status: CoachStillRunning['status'];
   lastSequence: number;
+  /** Relays each piece of the reply's text as it arrives (the streamed chat). */
+  readonly onDelta?: DeltaListener | undefined;
 }
 
-export function newProgress(): StreamProgress {
-  return { responseId: null, status: 'queued', lastSequence: -1 };
+export function newProgress(onDelta?: DeltaListener): StreamProgress {
+  return { responseId: null, status: 'queued', lastSequence: -1, onDelta };
 }
 
 /**
@@ -49,6 +51,9 @@ export async function follow(
         case 'response.in_progress':
           progress.responseId = event.response.id;
           progress.status = event.response.status === 'queued' ? 'queued' : 'in_progress';
+          break;
+        case 'response.output_text.delta':
+          progress.onDelta?.(event.delta, event.sequence_number);
           break;
         case 'response.completed':
         case 'response.failed':
@@ -82,13 +87,37 @@ export async function resume(
   deadline: number,
   signal?: AbortSignal,
 ): Promise<CoachPoll> {
+  return reopen(ctx, progress, deadline, signal, { first: 0, attempts: ctx.streamResumes });
+}
+
+/**
+ * Follows a response from an event on (`starting_after`), as a first read and then resumed
+ * like a broken stream: how the streamed chat relays a long reply and resumes one.
+ */
+export async function followFrom(
+  ctx: AdapterContext,
+  progress: StreamProgress,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<CoachPoll> {
+  return reopen(ctx, progress, deadline, signal, { first: 1, attempts: ctx.streamResumes + 1 });
+}
+
+async function reopen(
+  ctx: AdapterContext,
+  progress: StreamProgress,
+  deadline: number,
+  signal: AbortSignal | undefined,
+  // The attempts before `first` are not retries (no retry metric).
+  tries: { readonly first: number; readonly attempts: number },
+): Promise<CoachPoll> {
   const responseId = progress.responseId;
   if (responseId === null)
     throw new CoachModelError('connection', 'The OpenAI stream ended before the response was created.');
-  for (let attempt = 0; attempt < ctx.streamResumes; attempt++) {
+  for (let attempt = 0; attempt < tries.attempts; attempt++) {
     const remaining = deadline - Date.now();
     if (signal?.aborted || remaining <= 0) break;
-    ctx.onRetry?.('stream_resume');
+    if (attempt >= tries.first) ctx.onRetry?.('stream_resume');
     const controller = new AbortController();
     const requestSignal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
     try {

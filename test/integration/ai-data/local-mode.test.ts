@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { LocalApi } from '../../../local/server';
 import { safetyIdentifier } from '../../../lambdas/shared/user-hash';
-import { checkAnswer } from '../../support/contract-check';
+import { answerBody, checkAnswer } from '../../support/contract-check';
 import { startOpenAIFake, type OpenAIFake } from '../../support/openai-fake';
 
 let api: LocalApi;
@@ -28,7 +28,13 @@ beforeAll(async () => {
     },
     pollerWaitMs: 0,
     onAnswer: ({ route, status, body, headers }) =>
-      checkAnswer({ method: route.method, resource: route.path, status, body: JSON.parse(body), headers }),
+      checkAnswer({
+        method: route.method,
+        resource: route.path,
+        status,
+        body: answerBody(body, headers),
+        headers,
+      }),
   });
 });
 

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ChatReply } from '../../../lambdas/shared/contract/schemas';
-import { runChat, type RunChatOptions } from '../../../scripts/chat-client';
+import { runChat, type RunChatOptions } from '../../../scripts/chat-session';
 import {
   completedRun,
   errorResponse,

@@ -3,7 +3,7 @@
  * PGlite in memory and the simulated coach, whatever the developer's environment says.
  */
 import type { LocalApi } from '../../../local/server';
-import { checkAnswer } from '../../support/contract-check';
+import { answerBody, checkAnswer } from '../../support/contract-check';
 
 export async function startQuietLocalApi(): Promise<LocalApi> {
   // Powertools reads these at import time: no EMF lines, no X-Ray, no logs in test output.
@@ -19,6 +19,12 @@ export async function startQuietLocalApi(): Promise<LocalApi> {
       OPENAI_API_KEY_SECRET_ID: undefined,
     },
     onAnswer: ({ route, status, body, headers }) =>
-      checkAnswer({ method: route.method, resource: route.path, status, body: JSON.parse(body), headers }),
+      checkAnswer({
+        method: route.method,
+        resource: route.path,
+        status,
+        body: answerBody(body, headers),
+        headers,
+      }),
   });
 }

@@ -11,6 +11,7 @@ import { ErrorBody } from '../../../lambdas/shared/contract/schemas';
 import { ROUTE_LIST, type Route } from '../../../lambdas/shared/contract/routes';
 import type { LocalApi } from '../../../local/server';
 import { DocumentReader, type Json } from '../../support/openapi-reader';
+import { parseEvents } from '../../support/contract-check';
 import { startQuietLocalApi } from './local-api';
 
 let api: LocalApi;
@@ -56,9 +57,11 @@ async function send(
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
+  // An event stream is checked by its last event (`done` or `error`), one of the documented events.
+  const streamed = response.headers.get('content-type')?.startsWith('text/event-stream');
   return {
     status: response.status,
-    body: text === '' ? undefined : (JSON.parse(text) as unknown),
+    body: text === '' ? undefined : streamed ? parseEvents(text).at(-1) : (JSON.parse(text) as unknown),
     headers: response.headers,
   };
 }

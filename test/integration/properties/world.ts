@@ -152,7 +152,7 @@ export async function startWorld(): Promise<World> {
   };
   const stage: Gateway = gateway(
     createAuthorizer(() => verifier),
-    localHandlers(async () => runtime),
+    localHandlers(async () => runtime).json,
   );
   const attackerUser = await insertUser(db.pool, 'Mallory');
   const otherUser = await insertUser(db.pool, 'Olivia');

@@ -232,7 +232,9 @@ describe('secrets', () => {
 describe('API', () => {
   const routes = [
     'POST /functions/v1/openai-chat-completion',
+    'POST /functions/v1/openai-chat-completion/stream',
     'GET /functions/v1/openai-chat-completion/runs/{run_id}',
+    'GET /functions/v1/openai-chat-completion/runs/{run_id}/stream',
     'POST /functions/v1/thread-manager',
     'POST /functions/v1/user-context-builder',
     'POST /functions/v1/chat-feedback',
@@ -247,6 +249,49 @@ describe('API', () => {
     });
     expect(Object.keys(stack.api.methods).sort()).toEqual([...routes].sort());
     template.resourceCountIs('AWS::ApiGateway::Method', routes.length);
+  });
+
+  it('streams the two stream routes from the streaming chat function, authorized, and no other route', () => {
+    const streamed = [
+      'POST /functions/v1/openai-chat-completion/stream',
+      'GET /functions/v1/openai-chat-completion/runs/{run_id}/stream',
+    ];
+    const chatStreamArn = JSON.stringify({
+      'Fn::GetAtt': [logicalId(stack.functions.chatStream.function), 'Arn'],
+    });
+    for (const [route, method] of Object.entries(stack.api.methods)) {
+      const { Integration: integration, AuthorizationType: authorization } = props(method) as {
+        Integration: { Type: string; ResponseTransferMode?: string; TimeoutInMillis?: number; Uri: unknown };
+        AuthorizationType: string;
+      };
+      const uri = JSON.stringify(integration.Uri);
+      if (streamed.includes(route)) {
+        expect(integration).toMatchObject({
+          Type: 'AWS_PROXY',
+          ResponseTransferMode: 'STREAM',
+          TimeoutInMillis: 90_000,
+        });
+        // Lambda's InvokeWithResponseStream, on the streaming function.
+        expect(uri).toContain('/response-streaming-invocations');
+        expect(uri).toContain(chatStreamArn.slice(1, -1));
+        expect(authorization).toBe('CUSTOM');
+      } else {
+        expect(integration.ResponseTransferMode ?? 'BUFFERED').toBe('BUFFERED');
+        expect(uri).not.toContain('response-streaming-invocations');
+      }
+    }
+    const fn = props(stack.functions.chatStream.function);
+    expect(fn.Timeout).toBe(90);
+    expect(JSON.stringify(fn.Handler)).toContain('handler');
+    // The same turn as the JSON route: its policy, the OpenAI key, and the poller for long replies.
+    expect(envOf(stack.functions.chatStream)).toMatchObject({
+      CHAT_SYNC_BUDGET_MS: envOf(stack.functions.chat).CHAT_SYNC_BUDGET_MS,
+      POLLER_STATE_MACHINE_ARN: expect.anything(),
+    });
+    expect(secretsReadBy(stack.functions.chatStream)).toEqual(secretsReadBy(stack.functions.chat));
+    expect(
+      statementsOf(stack.functions.chatStream).some((s) => actionsOf(s).includes('states:StartExecution')),
+    ).toBe(true);
   });
 
   it('requires the token authorizer on every route but the OpenAPI document', () => {

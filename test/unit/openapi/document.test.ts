@@ -162,6 +162,7 @@ describe('the OpenAPI document', () => {
 
     expect(required).toEqual({
       '/functions/v1/openai-chat-completion': true,
+      '/functions/v1/openai-chat-completion/stream': true,
       '/functions/v1/thread-manager': true,
       '/functions/v1/user-context-builder': false,
       '/functions/v1/chat-feedback': true,
