@@ -88,6 +88,7 @@ export class CoachStack extends Stack {
       api: this.api.api,
       accessLogGroup: this.api.accessLogGroup,
       chat: monitored('chat', fns.chat),
+      chatStream: monitored('chat-stream', fns.chatStream),
       functions: [
         monitored('chat', fns.chat),
         monitored('chat-stream', fns.chatStream),

@@ -19,6 +19,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE, MetricName } from '../lambdas/shared/metric-names';
+import { addSavedQueries } from './monitoring-queries';
 
 /** The metric names the Lambdas emit (one source, so the dashboard cannot drift from the code). */
 export const CoachMetric = MetricName;
@@ -53,6 +54,8 @@ export interface CoachMonitoringProps {
   readonly accessLogGroup: logs.ILogGroup;
   /** The function that emits the chat metrics (its log group holds the EMF records). */
   readonly chat: MonitoredFunction;
+  /** The streamed chat route's function: the same metrics and log lines as the chat's. */
+  readonly chatStream: MonitoredFunction;
   readonly functions: readonly MonitoredFunction[];
   readonly poller: sfn.IStateMachine;
   readonly dailyCostBudgetUsd: number;
@@ -384,80 +387,6 @@ export class CoachMonitoring extends Construct {
       ],
     });
 
-    this.addQueries(props);
-  }
-
-  /**
-   * Saved Logs Insights queries. Field names: Powertools logger fields (`level`, `message`,
-   * `service`, `function_request_id`), the keys the HTTP middleware adds (`route`,
-   * `request_id`, `status`, `code`), `fallback_reason` and `model` where the chat logs them,
-   * and EMF records (each metric is a top-level field of its log line).
-   */
-  private addQueries(props: CoachMonitoringProps): void {
-    const functionLogs = props.functions.map((f) => f.logGroup);
-    const prefix = `${props.serviceName}`;
-    const query = (id: string, name: string, logGroups: logs.ILogGroup[], queryString: logs.QueryString) =>
-      new logs.QueryDefinition(this, id, {
-        queryDefinitionName: `${prefix}/${name}`,
-        logGroups,
-        queryString,
-      });
-
-    query(
-      'ErrorsByCodeQuery',
-      'errors-by-code',
-      functionLogs,
-      new logs.QueryString({
-        fields: ['@timestamp', 'route', 'status', 'code', 'level'],
-        filterStatements: ['status >= 400 or level = "ERROR"'],
-        statsStatements: ['count(*) as responses by route, status, code, level'],
-        sort: 'responses desc',
-      }),
-    );
-    query(
-      'SlowChatsQuery',
-      'slow-chats-over-5s',
-      [props.chat.logGroup],
-      new logs.QueryString({
-        fields: ['@timestamp', 'ChatLatencyMs', 'request_id', '@logStream'],
-        filterStatements: [`ChatLatencyMs > ${CHAT_LATENCY_TARGET_MS}`],
-        sort: 'ChatLatencyMs desc',
-        limit: 100,
-      }),
-    );
-    query(
-      'FallbacksByReasonQuery',
-      'fallbacks-by-reason',
-      [props.chat.logGroup, ...functionLogs.filter((g) => g !== props.chat.logGroup)],
-      new logs.QueryString({
-        fields: ['@timestamp', 'fallback_reason', 'code'],
-        filterStatements: ['ispresent(fallback_reason) or ChatFallback > 0'],
-        statsStatements: ['count(*) as fallbacks by fallback_reason, code, bin(1h)'],
-        sort: 'fallbacks desc',
-      }),
-    );
-    query(
-      'RequestByIdQuery',
-      'request-by-id',
-      [props.accessLogGroup, ...functionLogs],
-      new logs.QueryString({
-        fields: ['@timestamp', '@log', 'level', 'message', 'route', 'status', 'code'],
-        // Replace REQUEST_ID with the request_id from an error body or the access log.
-        filterStatements: ['@message like "REQUEST_ID"'],
-        sort: '@timestamp asc',
-        limit: 500,
-      }),
-    );
-    query(
-      'CostByModelQuery',
-      'cost-by-model-per-day',
-      [props.chat.logGroup, ...functionLogs.filter((g) => g !== props.chat.logGroup)],
-      new logs.QueryString({
-        fields: ['@timestamp', 'model', 'CostUsd', 'TokensUsed'],
-        filterStatements: ['ispresent(CostUsd)'],
-        statsStatements: ['sum(CostUsd) as cost_usd, sum(TokensUsed) as tokens by model, bin(1d) as day'],
-        sort: 'day desc',
-      }),
-    );
+    addSavedQueries(this, props, CHAT_LATENCY_TARGET_MS);
   }
 }

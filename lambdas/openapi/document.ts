@@ -16,7 +16,8 @@ import {
 import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
 import { FUNCTIONS_BASE_PATH, ROUTE_LIST, type Route } from '../shared/contract/routes';
 import { ErrorBody, MAX_BODY_BYTES } from '../shared/contract/schemas';
-import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, errorExample, type Examples } from './examples';
+import { errorExample } from './error-examples';
+import { REQUEST_EXAMPLES, RESPONSE_EXAMPLES, type Examples } from './examples';
 import { STREAM_RESPONSE_EXAMPLES } from './stream-examples';
 
 /** The API contract's version (`info.version`); follows the package version. */

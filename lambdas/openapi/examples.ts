@@ -12,7 +12,6 @@ import type {
   ChatRequest,
   ContextReply,
   ContextRequest,
-  ErrorBody,
   FeedbackReply,
   FeedbackRequest,
   RunState,
@@ -25,7 +24,6 @@ import {
   erasurePendingExamples,
   erasureStateExamples,
 } from '../ai-data/examples';
-import { ERROR_CODES, type ErrorCode } from '../shared/contract/errors';
 import { RUN_ID_EXAMPLE } from '../shared/contract/routes';
 import {
   AI_DISCLOSURE,
@@ -56,7 +54,6 @@ const CONVERSATION_ID = 'conv_6853f1c2a7e88190b1d7c5e2f4a9d0e3';
 const AI_MESSAGE_ID = '0e6f1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b';
 const USER_MESSAGE_ID = '7d3c9b1e-2a4f-4c6d-9e8b-1f2a3b4c5d6e';
 const RUN_ID = RUN_ID_EXAMPLE;
-const REQUEST_ID = '6a1f7e2b-9c3d-4b5e-8f1a-2d3c4b5a6e7f';
 
 export const chatRequestExamples: Examples<Input<ChatRequest>> = {
   message: {
@@ -378,33 +375,6 @@ export const feedbackReplyExamples: Examples<FeedbackReply> = {
     },
   },
 };
-
-/** Fields some error bodies carry besides `error`, `code` and `request_id`. */
-const ERROR_EXAMPLE_EXTRAS: Partial<Record<ErrorCode, Readonly<Record<string, unknown>>>> = {
-  validation_failed: {
-    error: 'message: message must not be empty',
-    issues: [{ location: 'body', path: 'message', message: 'message must not be empty' }],
-  },
-  request_in_flight: { run_id: RUN_ID, retry_after_seconds: 2 },
-  thread_busy: { run_id: RUN_ID, retry_after_seconds: 3 },
-  rate_limited: { retry_after_seconds: 1 },
-  message_rate_limited: { limit: 'per_minute', retry_after_seconds: 42 },
-  daily_message_limit: { limit: 'daily_messages', retry_after_seconds: 14400 },
-  budget_exceeded: { limit: 'daily_cost', retry_after_seconds: 14400 },
-  upstream_unavailable: { retry_after_seconds: 10 },
-  database_unavailable: { retry_after_seconds: 5 },
-  request_timeout: { retry_after_seconds: 2 },
-  auth_unavailable: { retry_after_seconds: 5 },
-  erasure_unavailable: { retry_after_seconds: 30 },
-};
-
-/** The example error body for a code: the contract's message, as the API sends it. */
-export function errorExample(code: ErrorCode): Example<ErrorBody> {
-  return {
-    summary: `\`${code}\`: ${ERROR_CODES[code].meaning}`,
-    value: { error: ERROR_CODES[code].message, ...ERROR_EXAMPLE_EXTRAS[code], code, request_id: REQUEST_ID },
-  };
-}
 
 /** Request body examples by operation id. */
 export const REQUEST_EXAMPLES: Readonly<Record<string, Examples<unknown>>> = {
