@@ -235,7 +235,7 @@ async function main(): Promise<void> {
         note: `${tokens.openaiCalls} model calls over a ${opts.turns}-turn thread`,
       }),
       figure('moderation_calls_per_message', round(tokens.moderationCalls / opts.turns, 3), 2, {
-        note: 'counted at the fake (0 until moderation lands)',
+        note: 'counted at the fake: the message, then the reply',
       }),
       ...ttfdFigures(ttfd, timing.firstTokenMs),
       figure('poller_delay_ms.p50', round(poller.delayMs.p50, 0), 0, {

@@ -219,7 +219,7 @@ export class CoachFunctions extends Construct {
         'POST /functions/v1/openai-chat-completion/stream and GET …/runs/{run_id}/stream: the reply as server-sent events',
       // Lambda's response streaming behind API Gateway's STREAM integration (lib/api.ts).
       timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chatStream),
-      memorySize: 1024,
+      // 512 MB like the chat: the stream mostly waits on OpenAI.
       // The same pool as the JSON route: a stream is the same turn, paid the same way.
       reservedConcurrentExecutions:
         config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
