@@ -5,21 +5,15 @@
  * retries stay off, as in the coach model. A 404 means "already gone": it is the result, not
  * an error.
  */
-import OpenAI from 'openai';
+import { openAIClient, type OpenAIClientOptions } from '../shared/openai/client';
 import { callIdempotent, type IdempotentContext } from '../shared/openai/idempotent';
 import { isCoachModelError } from '../shared/ports';
 import type { OpenAIDataEraser } from './ports';
 
-/** The eraser's client settings; the SDK's own retries are always off. */
-export interface OpenAIDataEraserOptions {
-  readonly apiKey: string;
-  /** Defaults to OpenAI's; tests point it at the fake server. */
-  readonly baseURL?: string | undefined;
-  /** Per HTTP request. */
-  readonly timeoutMs: number;
+/** The eraser's client settings (`timeoutMs` per HTTP request). */
+export interface OpenAIDataEraserOptions extends OpenAIClientOptions {
   /** Retries of one retryable failure per call. */
   readonly maxRetries: number;
-  readonly fetch?: typeof globalThis.fetch;
   /** Called before each retry, e.g. to emit the `OpenAIRetries` metric. */
   readonly onRetry?: () => void;
   /** First backoff (doubled per retry). Default 250 ms. */
@@ -45,13 +39,7 @@ async function unlessMissing<T>(call: () => Promise<T>, whenMissing: T): Promise
 
 /** An `OpenAIDataEraser` over the `openai` SDK. */
 export function createOpenAIDataEraser(options: OpenAIDataEraserOptions): OpenAIDataEraser {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    timeout: options.timeoutMs,
-    maxRetries: 0,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const client = openAIClient(options);
   const ctx: IdempotentContext = {
     timeoutMs: options.timeoutMs,
     retry: {

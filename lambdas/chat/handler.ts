@@ -10,7 +10,7 @@ import { metricsObserver } from '../shared/observer';
 import { policyFromConfig } from '../shared/policy';
 import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
-import { crisisResourcesFromEnv, screenerFromConfig } from '../shared/runtime/screening';
+import { screeningFromConfig } from '../shared/runtime/screening';
 import { stepFunctionsPoller } from '../shared/runtime/poller';
 import { lambdaStoreCall } from '../shared/runtime/store';
 import { countedChat, turnInputOf } from './request';
@@ -31,16 +31,15 @@ export function createChatHandler(getDeps: () => Promise<ChatDeps>) {
 export const handler = createChatHandler(
   lazyDeps(async (): Promise<ChatDeps> => {
     const cfg = config();
-    const [call, model, screener] = await Promise.all([
+    const [call, model, screening] = await Promise.all([
       lambdaStoreCall(cfg),
       modelFromConfig(cfg),
-      screenerFromConfig(cfg),
+      screeningFromConfig(cfg),
     ]);
     return {
       store: turnStore(call),
       model,
-      screener,
-      crisisResources: crisisResourcesFromEnv(),
+      ...screening,
       poller: cfg.pollerStateMachineArn ? stepFunctionsPoller(cfg.pollerStateMachineArn) : null,
       policy: policyFromConfig(cfg),
       observer: metricsObserver,

@@ -37,7 +37,7 @@ export type Screening =
 
 export interface SafetyDeps {
   /** Null when no OpenAI key is configured (then nothing can be screened). */
-  readonly screener?: Screener | null | undefined;
+  readonly screener: Screener | null;
   readonly observer?: TurnObserver | undefined;
   readonly crisisResources?: CrisisResourceTable | undefined;
 }

@@ -44,8 +44,8 @@ export interface ChatDeps {
   readonly policy: Policy;
   readonly now?: () => number;
   readonly observer?: TurnObserver;
-  /** The moderation endpoint; null or absent: nothing is screened (no OpenAI key). */
-  readonly screener?: Screener | null;
+  /** The moderation endpoint; null: nothing is screened (no OpenAI key). Required, so no function can forget it. */
+  readonly screener: Screener | null;
   /** The crisis services by locale (`CRISIS_RESOURCES` over `coach/crisis.ts`'s table; default: that table). */
   readonly crisisResources?: CrisisResourceTable | undefined;
 }

@@ -15,7 +15,7 @@ import { metricsObserver } from '../shared/observer';
 import { policyFromConfig } from '../shared/policy';
 import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
-import { crisisResourcesFromEnv, screenerFromConfig } from '../shared/runtime/screening';
+import { screeningFromConfig } from '../shared/runtime/screening';
 import { stepFunctionsPoller } from '../shared/runtime/poller';
 import { lambdaStoreCall } from '../shared/runtime/store';
 import { sseRoute, type ResponseSink, type StreamingProxyHandler } from '../shared/sse';
@@ -86,17 +86,16 @@ export function lambdaResponseSink(stream: Writable): ResponseSink {
 const streamHandler = createChatStreamHandler(
   lazyDeps(async () => {
     const cfg = config();
-    const [call, model, screener] = await Promise.all([
+    const [call, model, screening] = await Promise.all([
       lambdaStoreCall(cfg),
       modelFromConfig(cfg),
-      screenerFromConfig(cfg),
+      screeningFromConfig(cfg),
     ]);
     return {
       store: { ...turnStore(call), ...runReader(call), ...pollStore(call) },
       model,
       // The same screening as the JSON route: the crisis reply streams like any other.
-      screener,
-      crisisResources: crisisResourcesFromEnv(),
+      ...screening,
       poller: cfg.pollerStateMachineArn ? stepFunctionsPoller(cfg.pollerStateMachineArn) : null,
       policy: policyFromConfig(cfg),
       observer: metricsObserver,

@@ -15,7 +15,7 @@ import { policyFromConfig, type Policy } from '../shared/policy';
 import type { CoachModel } from '../shared/ports';
 import { lazyDeps } from '../shared/runtime/lazy';
 import { modelFromConfig } from '../shared/runtime/model';
-import { crisisResourcesFromEnv, screenerFromConfig } from '../shared/runtime/screening';
+import { screeningFromConfig } from '../shared/runtime/screening';
 import { lambdaStoreCall } from '../shared/runtime/store';
 import type { SafetyDeps } from '../chat/safety';
 import type { PollStore } from './ports';
@@ -81,16 +81,15 @@ export const handler = middy(
   createPollHandler(
     lazyDeps(async (): Promise<PollHandlerDeps> => {
       const cfg = config();
-      const [call, model, screener] = await Promise.all([
+      const [call, model, screening] = await Promise.all([
         lambdaStoreCall(cfg),
         modelFromConfig(cfg),
-        screenerFromConfig(cfg),
+        screeningFromConfig(cfg),
       ]);
       return {
         store: pollStore(call),
         model,
-        screener,
-        crisisResources: crisisResourcesFromEnv(),
+        ...screening,
         policy: policyFromConfig(cfg),
         observer: metricsObserver,
         followMs: POLL_FOLLOW_MS,

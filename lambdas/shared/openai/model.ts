@@ -34,6 +34,7 @@ import {
 } from '../ports';
 import type { AdapterContext, OpenAIRetryKind } from './context';
 import { abortedError, classify, timed, toCoachModelError, endedByStreamError, type Failure } from './errors';
+import { openAIClient, type OpenAIClientOptions } from './client';
 import { callIdempotent } from './idempotent';
 import { boundedMetadata, pollFrom } from './mapping';
 import { awaitAcceptedTurn, findAcceptedTurn } from './recovery';
@@ -42,16 +43,9 @@ import { follow, followFrom, newProgress, resume } from './stream';
 
 export type { OpenAIRetryKind } from './context';
 
-export interface OpenAICoachModelOptions {
-  readonly apiKey: string;
-  /** Defaults to OpenAI's; tests point it at the fake server. */
-  readonly baseURL?: string | undefined;
-  /** Per HTTP request, until the response headers arrive (the SDK's `timeout`). */
-  readonly timeoutMs: number;
+export interface OpenAICoachModelOptions extends OpenAIClientOptions {
   /** Retries of one retryable failure per call; the SDK's own retries are always off. */
   readonly maxRetries: number;
-  /** An injected `fetch` (tests, instrumentation). */
-  readonly fetch?: typeof globalThis.fetch;
   /** Called before each retry, e.g. to emit the `OpenAIRetries` metric. */
   readonly onRetry?: (kind: OpenAIRetryKind) => void;
   /** First backoff (doubled per retry). Default 250 ms. */
@@ -63,13 +57,7 @@ export interface OpenAICoachModelOptions {
 }
 
 export function createOpenAICoachModel(options: OpenAICoachModelOptions): OpenAICoachModel {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    timeout: options.timeoutMs,
-    maxRetries: 0,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const client = openAIClient(options);
   return new OpenAICoachModel(client, options);
 }
 

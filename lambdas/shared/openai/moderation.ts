@@ -4,8 +4,9 @@
  * the screening runs alongside the turn and must not hold it, so a failure or a slow answer is
  * reported at once (`ScreeningError`) and the caller fails open.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { ScreeningError, type CallOptions, type ModerationVerdict, type Screener } from '../ports';
+import { openAIClient, type OpenAIClientOptions } from './client';
 import { classify, timed } from './errors';
 
 /** The moderation model: free, text and images, the categories the crisis path reads. */
@@ -14,23 +15,11 @@ export const MODERATION_MODEL = 'omni-moderation-latest';
 /** The longest a screening may hold a turn: past it, the turn goes on unscreened. */
 export const SCREENING_TIMEOUT_MS = 1500;
 
-export interface OpenAIScreenerOptions {
-  readonly apiKey: string;
-  /** Defaults to OpenAI's; tests point it at the fake server. */
-  readonly baseURL?: string | undefined;
-  /** The longest one moderation may take before the turn goes on without it. */
-  readonly timeoutMs: number;
-  readonly fetch?: typeof globalThis.fetch;
-}
+/** `timeoutMs` is the longest one moderation may take before the turn goes on without it. */
+export type OpenAIScreenerOptions = OpenAIClientOptions;
 
 export function createOpenAIScreener(options: OpenAIScreenerOptions): Screener {
-  const client = new OpenAI({
-    apiKey: options.apiKey,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    timeout: options.timeoutMs,
-    maxRetries: 0,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  const client = openAIClient(options);
   return {
     async moderate(text: string, callOptions: CallOptions = {}): Promise<ModerationVerdict> {
       let answer: OpenAI.Moderations.ModerationCreateResponse;

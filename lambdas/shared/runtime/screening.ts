@@ -10,6 +10,17 @@ import { createOpenAIScreener, SCREENING_TIMEOUT_MS } from '../openai/moderation
 import type { Screener } from '../ports';
 import { lookupSecret } from '../secrets';
 
+/** What a function that answers turns needs to screen them: the screener and the crisis services. */
+export interface Screening {
+  readonly screener: Screener | null;
+  readonly crisisResources: CrisisResourceTable;
+}
+
+/** The screening of a chat, stream or poller function, composed once per container. */
+export async function screeningFromConfig(cfg: AppConfig): Promise<Screening> {
+  return { screener: await screenerFromConfig(cfg), crisisResources: crisisResourcesFromEnv() };
+}
+
 export async function screenerFromConfig(cfg: AppConfig): Promise<Screener | null> {
   const secret = await lookupSecret('openai_api_key', cfg);
   if (!secret.configured) return null;

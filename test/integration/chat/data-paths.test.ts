@@ -199,7 +199,10 @@ describe("a row inserted with someone else's run id", () => {
 
     const { store, model, policy } = long.runtime;
     if (!model) throw new Error('the test runtime has a model');
-    const step = await pollRun({ store, model, policy }, { run_id: runId, response_id: responseId });
+    const step = await pollRun(
+      { store, model, policy, screener: null },
+      { run_id: runId, response_id: responseId },
+    );
     const run = await readRun(owner.id, runId);
     const replay = await send(owner.id, { message: 'A long question', client_message_id: key });
 
@@ -227,8 +230,14 @@ describe('a long run whose message the user deletes while it is being answered',
     const { store, model, policy } = long.runtime;
     if (!model) throw new Error('the test runtime has a model');
 
-    const step = await pollRun({ store, model, policy }, { run_id: runId, response_id: responseId });
-    const again = await pollRun({ store, model, policy }, { run_id: runId, response_id: responseId });
+    const step = await pollRun(
+      { store, model, policy, screener: null },
+      { run_id: runId, response_id: responseId },
+    );
+    const again = await pollRun(
+      { store, model, policy, screener: null },
+      { run_id: runId, response_id: responseId },
+    );
     const run = await readRun(user.id, runId);
 
     expect(step.outcome).toBe('completed');
