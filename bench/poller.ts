@@ -3,8 +3,8 @@
  * `RunPoller` state machine (the definition synthesized from lib/poller.ts, executed by the
  * local API) polls until it records the reply. The delay measured is from the model
  * finishing (the fake's `response.completed` time) to the poll step that recorded the reply
- * returning, with the definition's own waits (the poll task's backoff, in whole seconds):
- * the delay a user of a long reply really waits, most of it the Wait state.
+ * returning, with the definition's own waits: the delay a user of a long reply really waits
+ * (small since each poll step follows the response's stream, `POLL_FOLLOW_MS`).
  */
 import { randomUUID } from 'node:crypto';
 import type { OpenAIFake } from '../test/support/openai-fake';

@@ -200,30 +200,30 @@ export class CoachFunctions extends Construct {
     };
     const seconds = (s: number) => Duration.seconds(s);
 
-    this.chat = new CoachFunction(this, 'Chat', {
+    // What both chat routes' functions share: a stream is the same turn, paid the same way, so
+    // it draws on the same reserved pool, with the same settings. 512 MB like the others: they
+    // wait on OpenAI for most of their billed time (docs/performance.md: at 1024 MB the chat was
+    // 80 % of the AWS cost).
+    const chatTurn = {
       defaults,
+      reservedConcurrentExecutions:
+        config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
+      environment: { ...database, ...openai, ...policy },
+    };
+    this.chat = new CoachFunction(this, 'Chat', {
+      ...chatTurn,
       entry: 'lambdas/chat/handler.ts',
       description: 'POST /functions/v1/openai-chat-completion: the coach reply (200) or a long run (202)',
       // Below API Gateway's 29 s integration limit; the sync budget ends well before this.
       timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chat),
-      // 512 MB like the others: the chat waits on OpenAI for most of its billed time, so its
-      // memory is mostly paid idle (docs/performance.md: at 1024 MB it was 80 % of the AWS cost).
-      reservedConcurrentExecutions:
-        config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
-      environment: { ...database, ...openai, ...policy },
     });
     this.chatStream = new CoachFunction(this, 'ChatStream', {
-      defaults,
+      ...chatTurn,
       entry: 'lambdas/chat/stream-handler.ts',
       description:
         'POST /functions/v1/openai-chat-completion/stream and GET …/runs/{run_id}/stream: the reply as server-sent events',
       // Lambda's response streaming behind API Gateway's STREAM integration (lib/api.ts).
       timeout: seconds(FUNCTION_TIMEOUT_SECONDS.chatStream),
-      // 512 MB like the chat: the stream mostly waits on OpenAI.
-      // The same pool as the JSON route: a stream is the same turn, paid the same way.
-      reservedConcurrentExecutions:
-        config.chatReservedConcurrency > 0 ? config.chatReservedConcurrency : undefined,
-      environment: { ...database, ...openai, ...policy },
     });
     this.runs = new CoachFunction(this, 'Runs', {
       defaults,
